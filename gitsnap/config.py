@@ -1,0 +1,134 @@
+"""Configuration: ``gitsnap.toml`` loaded, validated against ``schemas/config.json``.
+
+Every error names the file and the key. A missing file is not an error: every
+key has a default (all supported services, the session's region, all buckets).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import schemas
+from .errors import GitsnapError
+
+CONFIG_NAME = "gitsnap.toml"
+
+
+class ConfigError(GitsnapError):
+    """The configuration file is malformed or names something unknown."""
+
+
+@dataclass(frozen=True)
+class Account:
+    name: str
+    profile: str | None = None
+    role_arn: str | None = None
+    regions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None
+    regions: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()
+    profile: str | None = None
+    accounts: tuple[Account, ...] = ()
+    s3_include: tuple[str, ...] = ()
+    s3_exclude: tuple[str, ...] = ()
+    s3_content: bool = True
+    s3_workers: int = 16
+    lambda_keep_env: frozenset[str] = frozenset()
+    lambda_extract_source: bool = True
+    environments: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+def resolve_path(explicit: str | None, repo: Path) -> tuple[Path, bool]:
+    """The config path and whether the user named it (a named file must exist)."""
+    if explicit:
+        return Path(explicit).expanduser(), True
+    env = os.environ.get("GITSNAP_CONFIG")
+    if env:
+        return Path(env).expanduser(), True
+    return repo / CONFIG_NAME, False
+
+
+def load(path: Path, required: bool = False, known_services: frozenset[str] | None = None) -> Config:
+    if not path.exists():
+        if required:
+            raise ConfigError(f"{path}: config file not found; create it or drop --config")
+        return Config(path=None)
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config ({exc})") from exc
+    return parse(data, path, known_services)
+
+
+def parse(data: dict[str, Any], path: Path, known_services: frozenset[str] | None = None) -> Config:
+    problems = schemas.errors("config", data)
+    if problems:
+        err = problems[0]
+        raise ConfigError(f"{path}: key {schemas.where(err)}: {err.message}")
+    aws = data.get("aws", {})
+    services = tuple(aws.get("services", ()))
+    if known_services is not None:
+        for svc in services:
+            if svc not in known_services:
+                raise ConfigError(
+                    f"{path}: key aws.services: unknown service {svc!r}; "
+                    f"known: {', '.join(sorted(known_services))}"
+                )
+    s3 = aws.get("s3", {})
+    lam = aws.get("lambda", {})
+    return Config(
+        path=path,
+        regions=tuple(aws.get("regions", ())),
+        services=services,
+        profile=aws.get("profile"),
+        accounts=tuple(
+            Account(
+                name=a["name"],
+                profile=a.get("profile"),
+                role_arn=a.get("role_arn"),
+                regions=tuple(a.get("regions", ())),
+            )
+            for a in aws.get("accounts", ())
+        ),
+        s3_include=tuple(s3.get("include", ())),
+        s3_exclude=tuple(s3.get("exclude", ())),
+        s3_content=s3.get("content", True),
+        s3_workers=s3.get("workers", 16),
+        lambda_keep_env=frozenset(lam.get("keep_env", ())),
+        lambda_extract_source=lam.get("extract_source", True),
+        environments={k: tuple(v) for k, v in data.get("environments", {}).items()},
+        raw=data,
+    )
+
+
+STARTER = """\
+# gitsnap configuration. Every key is optional; see docs/config.md.
+
+[aws]
+# regions = ["us-east-1", "us-west-2"]       # default: the session's region
+# services = ["s3", "cloudfront", "lambda", "route53"]   # default: every supported service
+# profile = "jada"                           # default: the standard AWS credential chain
+
+[aws.s3]
+# include = ["*jada*"]                       # bucket globs; default: all buckets
+# exclude = []
+# content = true                             # capture object bodies
+
+[aws.lambda]
+# keep_env = ["STAGE"]                       # env names whose values may be stored in clear
+
+# [environments]                             # for parity: resource-name globs per environment
+# prod = ["*-prod"]
+# staging = ["*-staging"]
+"""

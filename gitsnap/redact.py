@@ -1,0 +1,130 @@
+"""Secret handling: keyed fingerprints for declared secret fields, and a second net.
+
+Declared secret fields (Lambda environment values, CloudFront origin header
+values, ...) are replaced by ``redacted:hmac-sha256:<hex>``, an HMAC of the value
+under a key kept outside the repository. A rotated secret therefore shows as
+"changed (redacted)" in a diff while the value itself never reaches git, and
+without the key the fingerprint cannot be checked against guesses.
+
+The second net, :class:`SecretScanner`, looks for well-known secret shapes in
+every text gitsnap writes (documents, indexes, commit messages) and replaces a
+hit by its fingerprint too, reporting where it found it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import GitsnapError
+
+PREFIX = "redacted:hmac-sha256:"
+_HEX = 24
+
+
+class KeyFileError(GitsnapError):
+    """The fingerprint key file cannot be read or created."""
+
+
+def default_key_path() -> Path:
+    """``$GITSNAP_KEY_FILE``, else ``$XDG_CONFIG_HOME/gitsnap/fingerprint.key``."""
+    explicit = os.environ.get("GITSNAP_KEY_FILE")
+    if explicit:
+        return Path(explicit).expanduser()
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "gitsnap" / "fingerprint.key"
+
+
+def load_or_create_key(path: Path | None = None) -> bytes:
+    """Read the fingerprint key, creating a random one (mode 0600) on first use."""
+    path = path or default_key_path()
+    try:
+        if path.exists():
+            key = path.read_bytes().strip()
+            if len(key) < 32:
+                raise KeyFileError(f"fingerprint key {path} is too short: delete it to make a new one")
+            return key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32).encode("ascii")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(key + b"\n")
+        return key
+    except FileExistsError:  # another process created it first
+        return path.read_bytes().strip()
+    except OSError as exc:
+        raise KeyFileError(
+            f"cannot use fingerprint key {path}: {exc.strerror}; set GITSNAP_KEY_FILE to a writable path"
+        ) from exc
+
+
+def is_redacted(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(PREFIX)
+
+
+class Fingerprinter:
+    """Replaces secret values by a keyed fingerprint."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def __call__(self, value: object) -> str:
+        if is_redacted(value):
+            return str(value)
+        text = value if isinstance(value, str) else repr(value)
+        digest = hmac.new(self._key, text.encode("utf-8", "surrogatepass"), hashlib.sha256)
+        return PREFIX + digest.hexdigest()[:_HEX]
+
+
+# Well-known secret shapes. Each pattern's group "secret" (or the whole match) is replaced.
+SECRET_SHAPES: dict[str, re.Pattern[str]] = {
+    "aws-secret-access-key": re.compile(
+        r"(?i)aws_?secret_?(?:access_?)?key\W{0,4}(?P<secret>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"
+    ),
+    "private-key-block": re.compile(
+        r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----[\s\S]*?-----END (?:[A-Z]+ )*PRIVATE KEY-----"
+    ),
+    "stripe-key": re.compile(r"\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,}"),
+    "slack-token": re.compile(r"\bxox[abposr]-[0-9A-Za-z-]{10,}"),
+    "slack-webhook": re.compile(r"https://hooks\.slack\.com/services/[A-Za-z0-9/]+"),
+    "google-api-key": re.compile(r"\bAIza[0-9A-Za-z_\-]{35}"),
+    "github-token": re.compile(r"\bgh[pousr]_[0-9A-Za-z]{36,}"),
+    "password-assignment": re.compile(
+        r"(?i)\b(?:password|passwd|pwd|secret|api_?key|token)\b\s*[=:]\s*[\"']?(?P<secret>[^\s\"'&;,]{6,})"
+    ),
+}
+
+
+@dataclass
+class Finding:
+    where: str
+    shape: str
+
+
+@dataclass
+class SecretScanner:
+    """Second net: redact well-known secret shapes in any text, and remember where."""
+
+    fingerprint: Fingerprinter
+    findings: list[Finding] = field(default_factory=list)
+
+    def clean(self, text: str, where: str) -> str:
+        for shape, pattern in SECRET_SHAPES.items():
+            text = pattern.sub(lambda m, s=shape: self._sub(m, s, where), text)
+        return text
+
+    def _sub(self, match: re.Match[str], shape: str, where: str) -> str:
+        group = "secret" if "secret" in match.re.groupindex else 0
+        value = match.group(group)
+        if value is None or is_redacted(value) or value.startswith(PREFIX[:9]):
+            return match.group(0)
+        self.findings.append(Finding(where=where, shape=shape))
+        start, end = match.span(group)
+        whole = match.group(0)
+        offset = match.start(0)
+        return whole[: start - offset] + self.fingerprint(value) + whole[end - offset :]
