@@ -1,0 +1,275 @@
+"""The gitsnap command line: thin click commands over the library.
+
+Exit codes live here and nowhere else: 0 success / no differences, 1 differences
+found, 2 error, 3 partial capture. Every gitsnap error prints as one line; a
+traceback only with --debug.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from rich.console import Console
+
+from . import __version__
+from .errors import GitsnapError
+
+EXIT_OK, EXIT_DIFFERENCES, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130
+
+log = logging.getLogger("gitsnap")
+
+
+@dataclass
+class Ctx:
+    repo: Path
+    config_path: str | None
+    verbose: bool
+    debug: bool
+
+
+def fail(message: str, debug: bool, code: int = EXIT_ERROR) -> NoReturn:
+    if debug:
+        traceback.print_exc()
+    click.echo(f"gitsnap: error: {message}", err=True)
+    sys.exit(code)
+
+
+class GitsnapGroup(click.Group):
+    """Maps every error to its exit code, in one place."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        debug = "--debug" in sys.argv[1:]
+        try:
+            return super().invoke(ctx)
+        except GitsnapError as exc:
+            fail(str(exc), debug)
+        except KeyboardInterrupt:
+            fail("interrupted; the repository and its refs are as they were", debug, EXIT_INTERRUPTED)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
+            raise
+        except Exception as exc:  # a bug: still one line, unless --debug
+            fail(f"internal error {type(exc).__name__}: {exc} (run with --debug for the traceback)", debug)
+
+
+@click.group(cls=GitsnapGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--repo", type=click.Path(file_okay=False, path_type=Path), envvar="GITSNAP_REPO",
+              default=None, help="Snapshot repository (default: $GITSNAP_REPO, else the current directory).")
+@click.option("--config", "config_path", type=str, default=None,
+              help="Config file (default: $GITSNAP_CONFIG, else gitsnap.toml in the repository).")
+@click.option("-v", "--verbose", is_flag=True, help="Say more about what happens.")
+@click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
+@click.version_option(__version__, prog_name="gitsnap")
+@click.pass_context
+def cli(ctx: click.Context, repo: Path | None, config_path: str | None, verbose: bool, debug: bool) -> None:
+    """Version a whole cloud estate in git: capture, diff, show."""
+    level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="gitsnap: %(message)s", stream=sys.stderr)
+    if not debug:
+        for noisy in ("botocore", "boto3", "urllib3"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+    ctx.obj = Ctx(repo=(repo or Path.cwd()), config_path=config_path, verbose=verbose, debug=debug)
+
+
+def _open(c: Ctx) -> Any:
+    from .store import SnapshotStore
+
+    return SnapshotStore(c.repo)
+
+
+def _config(c: Ctx) -> Any:
+    from . import config
+    from .collectors.registry import aws_services
+
+    path, named = config.resolve_path(c.config_path, c.repo)
+    return config.load(path, required=named, known_services=aws_services())
+
+
+@cli.command()
+@click.pass_obj
+def init(c: Ctx) -> None:
+    """Create the snapshot repository (and a starter gitsnap.toml)."""
+    from .config import CONFIG_NAME, STARTER
+    from .store import SnapshotStore
+
+    store = SnapshotStore.init(c.repo)
+    (store.path / CONFIG_NAME).write_text(STARTER, "utf-8")
+    click.echo(f"Initialized gitsnap repository in {store.path} (config: {store.path / CONFIG_NAME})")
+
+
+@cli.command()
+@click.option("--tag", "-t", default=None, help="Annotated tag for this snapshot, e.g. v1.0.")
+@click.option("-m", "--message", default=None, help="Commit (and tag) message.")
+@click.option("--only", multiple=True, metavar="SERVICE", help="Capture only this service (repeatable); the rest is kept.")
+@click.option("--allow-partial", is_flag=True, help="Commit what was read if a collector fails (exit 3).")
+@click.option("--force", is_flag=True, help="Move an existing tag.")
+@click.pass_obj
+def capture(c: Ctx, tag: str | None, message: str | None, only: tuple[str, ...], allow_partial: bool, force: bool) -> None:
+    """Capture live state as a new snapshot commit."""
+    from .engine import Capture, CaptureRequest
+    from .progress import RichReporter, summary_table
+    from .redact import Fingerprinter, load_or_create_key
+
+    store = _open(c)
+    config = _config(c)
+    fingerprint = Fingerprinter(load_or_create_key())
+    err = Console(stderr=True)
+    with RichReporter(err) as reporter:
+        result = Capture(store, config, fingerprint, reporter).run(
+            CaptureRequest(tag=tag, message=message, only=only, allow_partial=allow_partial, force=force)
+        )
+    out = Console(highlight=False, soft_wrap=True)
+    out.print(summary_table(result))
+    for u in result.failed:
+        click.echo(f"gitsnap: failed: {u.error} (previous state of {u.path} kept)", err=True)
+    if result.findings:
+        click.echo(f"gitsnap: redacted {len(result.findings)} secret-shaped strings the collectors did not declare:", err=True)
+        for f in result.findings:
+            click.echo(f"  {f}", err=True)
+    short = (result.commit or "")[:12]
+    tagged = f", tagged {result.tag}" if result.tag else ""
+    if result.created:
+        click.echo(f"Snapshot {short} committed{tagged}.")
+    elif result.commit:
+        click.echo(f"No changes since {short}: no new commit{tagged}.")
+    sys.exit(EXIT_PARTIAL if result.failed else EXIT_OK)
+
+
+def _resolve_pair(store: Any, a: str | None, b: str | None) -> tuple[str, str]:
+    from .errors import UsageError
+
+    if a is None:
+        head = store.resolve("HEAD")
+        log = store.log(limit=2)
+        if len(log) < 2:
+            raise UsageError("only one snapshot exists: name two revisions, e.g. 'gitsnap diff v1.0 HEAD'")
+        return log[1].id, head
+    return store.resolve(a), store.resolve(b or "HEAD")
+
+
+@cli.command()
+@click.argument("rev_a", required=False)
+@click.argument("rev_b", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
+@click.option("--content", is_flag=True, help="Add unified diffs of changed text bodies and source files.")
+@click.option("--exit-code", is_flag=True, help="Exit 1 when there are differences.")
+@click.option("--only", multiple=True, metavar="SERVICE", help="Only this service (repeatable).")
+@click.argument("addresses", nargs=-1, required=False)
+@click.pass_obj
+def diff(c: Ctx, rev_a: str | None, rev_b: str | None, fmt: str, content: bool, exit_code: bool,
+         only: tuple[str, ...], addresses: tuple[str, ...]) -> None:
+    """Differences between two snapshots (default: the last two), field by field and key by key."""
+    from . import render
+    from .diff import Snapshot, diff_snapshots
+
+    store = _open(c)
+    a, b = _resolve_pair(store, rev_a, rev_b)
+    changes = diff_snapshots(Snapshot.load(store, a), Snapshot.load(store, b),
+                             only=only, addresses=addresses, content=content)
+    if fmt == "json":
+        click.echo(render.as_json(changes, {"from": a, "to": b}), nl=False)
+    elif fmt == "markdown":
+        click.echo(render.markdown(changes, f"gitsnap diff {rev_a or a[:12]}..{rev_b or b[:12]}"), nl=False)
+    else:
+        click.echo(render.text(changes), nl=False)
+    sys.exit(EXIT_DIFFERENCES if exit_code and changes else EXIT_OK)
+
+
+@cli.command(name="log")
+@click.option("-n", "--max-count", type=int, default=None, help="Show at most N snapshots.")
+@click.pass_obj
+def log_cmd(c: Ctx, max_count: int | None) -> None:
+    """List snapshots, newest first, with their tags."""
+    store = _open(c)
+    for entry in store.log(limit=max_count):
+        when = time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime(entry.time))
+        tags = f" ({', '.join('tag: ' + t for t in entry.tags)})" if entry.tags else ""
+        click.echo(f"{entry.id[:12]} {when}{tags} {entry.message.splitlines()[0] if entry.message else ''}")
+
+
+@cli.command()
+@click.argument("rev")
+@click.argument("address", required=False)
+@click.pass_obj
+def show(c: Ctx, rev: str, address: str | None) -> None:
+    """Show a snapshot's MANIFEST.md, or one resource's document."""
+    from .diff import Snapshot
+    from .errors import UsageError
+
+    store = _open(c)
+    snap = Snapshot.load(store, store.resolve(rev))
+    if address is None:
+        blob = snap.files.get("MANIFEST.md")
+        click.echo(store.read(blob).decode("utf-8") if blob else "(no MANIFEST.md in this snapshot)", nl=False)
+        return
+    if address not in snap.resources:
+        raise UsageError(f"no resource {address!r} in {rev}: 'gitsnap show {rev}' lists what it has")
+    files = snap.resource_files(address)
+    doc = next((b for rel, b in files.items() if rel == "" or ("/" not in rel and rel.endswith(".json"))), None)
+    if doc:
+        click.echo(store.read(doc).decode("utf-8"), nl=False)
+    others = sorted(rel for rel in files if files[rel] != doc)
+    if others:
+        click.echo(f"# also in {snap.resources[address]['path']}/: " + ", ".join(others))
+
+
+@cli.group()
+def sandbox() -> None:
+    """An embedded local AWS endpoint with a sample estate, to try gitsnap without an account."""
+
+
+@sandbox.command("serve")
+@click.option("--port", type=int, default=4566, show_default=True, help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--no-seed", is_flag=True, help="Start empty instead of with the sample estate.")
+@click.option("--ready-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the endpoint URL here once it is ready (for scripts).")
+def sandbox_serve(port: int, no_seed: bool, ready_file: Path | None) -> None:
+    """Run the local endpoint until interrupted."""
+    server, estate = _sandbox_modules()
+    sb = server.Sandbox(port=port).start()
+    if not no_seed:
+        estate.seed(sb.endpoint)
+    click.echo("Local AWS endpoint running. In another shell:\n")
+    for k, v in sb.env().items():
+        click.echo(f"  export {k}={v}")
+    click.echo("\nThen: gitsnap --repo snap init && gitsnap --repo snap capture --tag v1.0\nCtrl-C to stop.")
+    if ready_file:
+        ready_file.write_text(sb.endpoint + "\n")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        sb.stop()
+
+
+@sandbox.command("change")
+def sandbox_change() -> None:
+    """Edit the sample estate (a page, a distribution, a function), as someone might."""
+    _, estate = _sandbox_modules()
+    endpoint = os.environ.get("AWS_ENDPOINT_URL")
+    if not endpoint:
+        raise click.UsageError("AWS_ENDPOINT_URL is not set: point it at 'gitsnap sandbox serve'")
+    for line in estate.change(endpoint):
+        click.echo(f"changed {line}")
+
+
+def _sandbox_modules() -> tuple[Any, Any]:
+    from .errors import UsageError
+
+    try:
+        from .sandbox import estate, server
+    except ImportError as exc:
+        raise UsageError(f"the sandbox needs moto: pip install 'gitsnap[sandbox]' ({exc.name} missing)") from exc
+    return server, estate
+
+
+def main() -> None:
+    cli(prog_name="gitsnap")

@@ -1,0 +1,202 @@
+"""Lambda: configuration, code (zip blob + extracted source), policy, aliases, versions,
+event source mappings, concurrency, tags, and the execution role with its policies.
+
+Environment values are secrets (fingerprinted by the engine) unless listed in
+``[aws.lambda] keep_env``. The pre-signed ``Code.Location`` is fetched at once
+(it expires in minutes) and never stored.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import shutil
+import tempfile
+import urllib.error
+import urllib.request
+import zipfile
+from typing import Any
+
+import botocore.exceptions as bx
+
+from ...layout import segment
+from ..context import UnitContext
+from ..errors import CollectorError
+from ..spec import Call, Detail, Extras, Raw, ResourceType
+from .clients import error_code, translate
+
+MAX_SOURCE_FILE = 2 * 1024 * 1024
+DOWNLOAD_TIMEOUT = 60
+
+
+def _fn(r: Raw) -> dict[str, str]:
+    return {"FunctionName": r["FunctionName"]}
+
+
+def fetch_role(ctx: UnitContext, raw: Raw) -> Any:
+    """The execution role: trust policy, inline and attached policies."""
+    arn = raw["Role"]
+    name = arn.rsplit("/", 1)[-1]
+    iam = ctx.client("iam")
+    what = f"lambda/{raw['FunctionName']}: role {name}"
+    try:
+        role = iam.get_role(RoleName=name)["Role"]
+        inline_names = []
+        for page in iam.get_paginator("list_role_policies").paginate(RoleName=name):
+            inline_names.extend(page["PolicyNames"])
+        inline = {n: iam.get_role_policy(RoleName=name, PolicyName=n)["PolicyDocument"] for n in inline_names}
+        attached = []
+        for page in iam.get_paginator("list_attached_role_policies").paginate(RoleName=name):
+            attached.extend(page["AttachedPolicies"])
+    except (bx.BotoCoreError, bx.ClientError) as exc:
+        if error_code(exc) == "NoSuchEntity":
+            return {"Arn": arn, "Exists": False}
+        raise translate(exc, f"{what}: iam read") from exc
+    return {
+        "Arn": arn,
+        "RoleName": role["RoleName"],
+        "Path": role.get("Path"),
+        "AssumeRolePolicyDocument": _json(role.get("AssumeRolePolicyDocument")),
+        "InlinePolicies": {k: _json(v) for k, v in inline.items()},
+        "AttachedPolicies": sorted(p["PolicyArn"] for p in attached),
+    }
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def transform_function(raw: Raw) -> Raw:
+    fn = raw.get("Function") or {}
+    config = dict(fn.get("Configuration") or raw)
+    policy = raw.get("Policy")
+    return {
+        "Configuration": config,
+        "Tags": fn.get("Tags") or {},
+        "ReservedConcurrency": (raw.get("Concurrency") or {}).get("ReservedConcurrentExecutions"),
+        "Policy": _json(policy),
+        "Aliases": sorted(raw.get("Aliases") or [], key=lambda a: a.get("Name", "")),
+        "Versions": [v for v in raw.get("Versions") or [] if v.get("Version") != "$LATEST"],
+        "EventSourceMappings": sorted(raw.get("EventSourceMappings") or [], key=lambda m: m.get("UUID", "")),
+        "Role": raw.get("RoleDetail"),
+    }
+
+
+def safe_member(name: str) -> str | None:
+    """A zip member name as a relative path inside ``source/``, or None if it escapes."""
+    norm = posixpath.normpath("/" + name).lstrip("/")
+    if not norm or norm == "." or name.endswith("/"):
+        return None
+    parts = norm.split("/")
+    if any(p in ("", ".", "..", ".git") for p in parts):
+        return None
+    return norm
+
+
+def extract_source(zip_path: str) -> tuple[dict[str, bytes], list[str]]:
+    """Files of a deployment package for readable diffs; returns (files, skipped names). Pure."""
+    files: dict[str, bytes] = {}
+    skipped: list[str] = []
+    try:
+        with zipfile.ZipFile(zip_path) as zf:
+            for info in zf.infolist():
+                if info.is_dir():
+                    continue
+                rel = safe_member(info.filename)
+                if rel is None or info.file_size > MAX_SOURCE_FILE:
+                    skipped.append(info.filename)
+                    continue
+                files[rel] = zf.read(info)
+    except zipfile.BadZipFile:
+        skipped.append("(not a zip archive)")
+    return files, sorted(skipped)
+
+
+def reuse_code(ctx: UnitContext, doc: Raw, rid: str) -> Extras | None:
+    """The previous snapshot's package and sources, if its CodeSha256 is unchanged."""
+    folder = f"{ctx.unit_path}/function/{segment(rid)}"
+    prev_doc = ctx.previous(f"{folder}/function.json")
+    if prev_doc is None:
+        return None
+    prev = json.loads(prev_doc)
+    code = prev.get("Code") or {}
+    same = prev.get("Configuration", {}).get("CodeSha256") == doc["Configuration"].get("CodeSha256")
+    if not same or not code.get("blob") or not ctx.blobs.has(code["blob"]):
+        return None
+    files = {rel: data for rel, data in ctx.previous_dir(folder).items() if rel.startswith("source/")}
+    ctx.counters.add(reused_blobs=1)
+    return Extras(files=files, blobs={code["blob"]}, doc_updates={"Code": code})
+
+
+def capture_code(ctx: UnitContext, raw: Raw, doc: Raw, rid: str) -> Extras:
+    """Download the package from the pre-signed URL into a blob; extract its files."""
+    location = ((raw.get("Function") or {}).get("Code") or {}).get("Location")
+    if not location:  # container image functions have no zip
+        return Extras()
+    reused = reuse_code(ctx, doc, rid)
+    if reused is not None:
+        return reused
+    what = f"lambda/{rid}"
+    with tempfile.NamedTemporaryFile(prefix="gitsnap-lambda-") as tmp:
+        try:
+            with urllib.request.urlopen(location, timeout=DOWNLOAD_TIMEOUT) as resp:  # noqa: S310
+                shutil.copyfileobj(resp, tmp, 1024 * 1024)
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            raise CollectorError(f"{what}: cannot download the code package from Code.Location ({exc})") from exc
+        tmp.flush()
+        size = tmp.tell()
+        tmp.seek(0)
+        blob, sha = ctx.blobs.add_stream(size, iter(lambda: tmp.read(1024 * 1024), b""))
+        ctx.counters.add(new_blobs=1, downloaded_bytes=size)
+        files, skipped = extract_source(tmp.name) if ctx.config.lambda_extract_source else ({}, [])
+    out = {f"source/{name}": data for name, data in files.items()}
+    updates: dict[str, Any] = {"Code": {"blob": blob, "sha256": sha, "size": size}}
+    if skipped:
+        updates["Code"]["NotExtracted"] = skipped
+    return Extras(files=out, blobs={blob}, doc_updates=updates)
+
+
+
+FUNCTION = ResourceType(
+    service="lambda",
+    type="function",
+    scope="regional",
+    client="lambda",
+    list=Call("list_functions", result="Functions", paginate=True),
+    id=lambda r: r["FunctionName"],
+    details=(
+        Detail("Function", Call("get_function", params=_fn)),
+        Detail("Concurrency", Call("get_function_concurrency", params=_fn)),
+        Detail("Policy", Call("get_policy", params=_fn, result="Policy", absent=("ResourceNotFoundException",))),
+        Detail("Aliases", Call("list_aliases", params=_fn, result="Aliases", paginate=True)),
+        Detail("Versions", Call("list_versions_by_function", params=_fn, result="Versions", paginate=True)),
+        Detail("EventSourceMappings", Call("list_event_source_mappings", params=_fn, result="EventSourceMappings", paginate=True)),
+        Detail("RoleDetail", fetch=fetch_role),
+    ),
+    transform=transform_function,
+    volatile=(
+        "Configuration.LastModified", "Configuration.RevisionId", "Configuration.State",
+        "Configuration.StateReason", "Configuration.StateReasonCode", "Configuration.LastUpdateStatus",
+        "Configuration.LastUpdateStatusReason", "Configuration.LastUpdateStatusReasonCode",
+        "Versions.*.LastModified", "Versions.*.RevisionId", "Versions.*.State", "Versions.*.LastUpdateStatus",
+        "Aliases.*.RevisionId", "EventSourceMappings.*.LastModified", "EventSourceMappings.*.State",
+        "EventSourceMappings.*.StateTransitionReason", "EventSourceMappings.*.LastProcessingResult",
+    ),
+    secrets=("Configuration.Environment.Variables.*", "Versions.*.Environment.Variables.*"),
+    schema="aws.lambda.function",
+    document="function.json",
+    extras=capture_code,
+    keep_names="lambda_keep_env",
+    permissions=(
+        "lambda:ListFunctions", "lambda:GetFunction", "lambda:GetFunctionConcurrency", "lambda:GetPolicy",
+        "lambda:ListAliases", "lambda:ListVersionsByFunction", "lambda:ListEventSourceMappings",
+        "iam:GetRole", "iam:ListRolePolicies", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies",
+    ),
+)
+
+TYPES = (FUNCTION,)

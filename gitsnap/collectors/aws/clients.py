@@ -1,0 +1,109 @@
+"""boto3 sessions and clients for one account, and botocore errors as gitsnap errors."""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+import boto3
+import botocore.config
+import botocore.exceptions as bx
+
+from ..errors import (
+    AccessDeniedError,
+    CollectorError,
+    CredentialsError,
+    EndpointError,
+    VanishedError,
+)
+
+DENIED = frozenset(
+    {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError",
+     "UnrecognizedClientException", "InvalidClientTokenId", "ExpiredToken", "SignatureDoesNotMatch"}
+)
+VANISHED = frozenset({"NoSuchBucket", "NoSuchKey", "ResourceNotFoundException", "NoSuchDistribution",
+                      "NoSuchHostedZone", "NoSuchHealthCheck", "NoSuchEntity"})
+
+
+def error_code(exc: BaseException) -> str | None:
+    if isinstance(exc, bx.ClientError):
+        return exc.response.get("Error", {}).get("Code")
+    return None
+
+
+def translate(exc: BaseException, what: str) -> Exception:
+    """A botocore exception as a one-line gitsnap error about *what*."""
+    if isinstance(exc, bx.NoCredentialsError | bx.PartialCredentialsError):
+        return CredentialsError(
+            "no AWS credentials found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+        )
+    if isinstance(exc, bx.ProfileNotFound):
+        return CredentialsError(f"{exc}: check AWS_PROFILE or [aws] profile in gitsnap.toml")
+    if isinstance(exc, bx.EndpointConnectionError | bx.ConnectTimeoutError | bx.ReadTimeoutError | bx.ConnectionClosedError):
+        url = getattr(exc, "kwargs", {}).get("endpoint_url") or os.environ.get("AWS_ENDPOINT_URL", "AWS")
+        return EndpointError(f"cannot reach {url} ({what}): check AWS_ENDPOINT_URL and the network")
+    code = error_code(exc)
+    if code in DENIED:
+        msg = exc.response.get("Error", {}).get("Message", "")  # type: ignore[attr-defined]
+        return AccessDeniedError(f"{what}: access denied ({code}{': ' + msg if msg else ''}); grant the read permission or leave the service out with --only / [aws] services")
+    if code in VANISHED:
+        return VanishedError(f"{what}: {code}")
+    if isinstance(exc, bx.BotoCoreError | bx.ClientError):
+        return CollectorError(f"{what}: {exc}")
+    return exc if isinstance(exc, Exception) else CollectorError(f"{what}: {exc!r}")
+
+
+class AwsAccount:
+    """A boto3 session for one account, with a cache of thread-safe clients."""
+
+    def __init__(self, profile: str | None = None, role_arn: str | None = None, workers: int = 16) -> None:
+        try:
+            self._session = boto3.session.Session(profile_name=profile)
+        except bx.BotoCoreError as exc:
+            raise translate(exc, "AWS session") from exc
+        self._lock = threading.Lock()
+        self._clients: dict[tuple[str, str | None], Any] = {}
+        self._botocfg = botocore.config.Config(
+            retries={"max_attempts": 3, "mode": "standard"},
+            connect_timeout=5,
+            read_timeout=60,
+            max_pool_connections=workers + 8,
+        )
+        if role_arn:
+            self._assume(role_arn)
+
+    def _assume(self, role_arn: str) -> None:
+        sts = self.client("sts")
+        try:
+            creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="gitsnap")["Credentials"]
+        except (bx.BotoCoreError, bx.ClientError) as exc:
+            raise translate(exc, f"assume role {role_arn}") from exc
+        self._session = boto3.session.Session(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+            region_name=self._session.region_name,
+        )
+        self._clients.clear()
+
+    @property
+    def default_region(self) -> str | None:
+        # boto3 reads AWS_DEFAULT_REGION and the profile; AWS_REGION is the newer SDK convention.
+        return self._session.region_name or os.environ.get("AWS_REGION") or None
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        key = (service, region)
+        with self._lock:  # boto3 sessions are not thread-safe; clients are
+            if key not in self._clients:
+                self._clients[key] = self._session.client(
+                    service, region_name=region or self.default_region or "us-east-1",
+                    config=self._botocfg,
+                )
+            return self._clients[key]
+
+    def account_id(self) -> str:
+        try:
+            return self.client("sts").get_caller_identity()["Account"]
+        except (bx.BotoCoreError, bx.ClientError) as exc:
+            raise translate(exc, "sts:GetCallerIdentity") from exc

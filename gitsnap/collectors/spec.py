@@ -1,0 +1,106 @@
+"""The declarative pieces a collector module is made of."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from .context import UnitContext
+
+Raw = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Call:
+    """One API call.
+
+    Attributes:
+        method: the boto3 client method, e.g. ``"get_bucket_policy"``.
+        params: builds the call's parameters from the resource gathered so far.
+        result: the response key to keep (dotted); ``None`` keeps the whole response.
+        client: another service's client to use (``"iam"`` for a Lambda's role).
+        absent: error codes that mean "not configured": the field is recorded as ``None``.
+        paginate: follow the service's paginator and merge pages.
+    """
+
+    method: str
+    params: Callable[[Raw], Mapping[str, Any]] = lambda _r: {}
+    result: str | None = None
+    client: str | None = None
+    absent: tuple[str, ...] = ()
+    paginate: bool = False
+
+
+@dataclass(frozen=True)
+class Detail:
+    """A field of the raw resource, filled by a :class:`Call` or by a ``get_*`` function."""
+
+    into: str
+    call: Call | None = None
+    fetch: Callable[[UnitContext, Raw], Any] | None = None
+
+
+@dataclass(frozen=True)
+class Extras:
+    """What a resource adds beyond its document.
+
+    Attributes:
+        files: more files beside the document (``objects.jsonl``, ``source/...``).
+        blobs: git blob ids of bodies the resource references (kept under ``blobs/``).
+        doc_updates: fields merged into the document before normalization.
+        summary: figures for the manifest (object count, bytes), not part of the document.
+    """
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    blobs: set[str] = field(default_factory=set)
+    doc_updates: dict[str, Any] = field(default_factory=dict)
+    summary: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ResourceType:
+    """Everything the runner needs to capture one type of resource.
+
+    Attributes:
+        service: address prefix and folder, e.g. ``"cloudfront"``.
+        type: folder under the service, e.g. ``"distribution"``.
+        scope: ``"global"`` types are captured once per account, ``"regional"`` per region.
+        client: boto3 service name for the list and detail calls.
+        list: the list call (``result`` names the items); or ``enumerate`` for custom listing.
+        id: the resource's id (its file or folder name, and its address).
+        details: further reads, in order; later ones may use earlier results.
+        transform: pure function from the raw resource to the stored document.
+        volatile: field paths removed before storing (timestamps, ETags, counters).
+        secrets: field paths whose values are replaced by keyed fingerprints.
+        unordered: field paths of lists whose order carries no meaning (sorted).
+        schema: name of the JSON Schema in ``schemas/`` the document must match.
+        primary: the service's main type: its address omits the type (``s3/NAME``).
+        document: file name inside the resource's folder; ``None`` stores ``<id>.json``.
+        extras: optional I/O after the document (bodies, code, extracted sources).
+        keep_names: a Config attribute naming secret fields the user allows in clear.
+        permissions: the IAM actions a read-only capture of this type needs.
+    """
+
+    service: str
+    type: str
+    scope: Literal["global", "regional"]
+    client: str
+    id: Callable[[Raw], str]
+    schema: str
+    list: Call | None = None
+    enumerate: Callable[[UnitContext], Iterable[Raw]] | None = None
+    details: tuple[Detail, ...] = ()
+    transform: Callable[[Raw], Raw] = lambda raw: raw
+    volatile: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = ()
+    unordered: tuple[str, ...] = ()
+    primary: bool = True
+    document: str | None = None
+    extras: Callable[[UnitContext, Raw, Raw, str], Extras] | None = None
+    keep_names: str | None = None
+    permissions: tuple[str, ...] = ()
+
+    def address(self, rid: str) -> str:
+        return f"{self.service}/{rid}" if self.primary else f"{self.service}/{self.type}/{rid}"

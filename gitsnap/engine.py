@@ -1,0 +1,385 @@
+"""Capture: run collectors concurrently, normalize and redact, write one snapshot commit.
+
+The engine owns the order that keeps a repository valid whatever happens: every
+object is written first, the branch moves last by compare-and-swap, the tag after
+it. A failed collector fails the capture (nothing moves) unless partial captures
+are allowed, in which case its previous subtree is kept and marked failed: unknown
+state is never recorded as deleted.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import __version__, canonical, schemas
+from .collectors import registry
+from .collectors.aws.clients import AwsAccount
+from .collectors.context import Counters, NullReporter, Reporter, UnitContext
+from .collectors.errors import CollectorError, CredentialsError, EndpointError
+from .collectors.run import Collected, collect
+from .collectors.spec import ResourceType
+from .config import Config, ConfigError
+from .errors import GitsnapError, UsageError
+from .layout import MANIFEST_FILES, MANIFEST_JSON, MANIFEST_MD, aws_unit, blob_path, segment
+from .manifest import render_markdown
+from .normalize import drop_volatile, redact_fields, sort_unordered
+from .redact import Fingerprinter, SecretScanner
+from .store import SnapshotStore
+
+log = logging.getLogger(__name__)
+
+
+class CaptureFailedError(GitsnapError):
+    """A collector failed and partial captures were not allowed: nothing was written."""
+
+
+class DocumentError(CollectorError):
+    """A collected document does not match its schema (an API change or a gitsnap bug)."""
+
+
+@dataclass(frozen=True)
+class CaptureRequest:
+    tag: str | None = None
+    message: str | None = None
+    only: tuple[str, ...] = ()
+    allow_partial: bool = False
+    force: bool = False
+
+
+@dataclass
+class UnitResult:
+    path: str
+    service: str
+    account: str
+    region: str
+    status: str = "ok"
+    error: str | None = None
+    files: dict[str, bytes] = field(default_factory=dict)
+    blobs: dict[str, list[str]] = field(default_factory=dict)
+    resources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
+class CaptureResult:
+    commit: str | None
+    created: bool
+    tag: str | None
+    counters: Counters
+    units: list[UnitResult]
+    seconds: float
+    findings: list[str]
+
+    @property
+    def failed(self) -> list[UnitResult]:
+        return [u for u in self.units if u.status == "failed"]
+
+
+@dataclass(frozen=True)
+class Unit:
+    account: AwsAccount
+    account_id: str
+    region: str
+    service: str
+    types: tuple[ResourceType, ...]
+
+    @property
+    def path(self) -> str:
+        return aws_unit(self.account_id, self.region, self.service)
+
+
+def plan_units(config: Config, only: tuple[str, ...], workers: int) -> list[Unit]:
+    """Which (account, region, service) units this capture reads."""
+    known = registry.aws_services()
+    for svc in only:
+        if svc not in known:
+            raise UsageError(f"unknown service {svc!r} for --only; known: {', '.join(sorted(known))}")
+    services = only or config.services or tuple(sorted(known))
+    targets = config.accounts or ()
+    accounts = (
+        [(AwsAccount(a.profile, a.role_arn, workers), a.regions) for a in targets]
+        if targets
+        else [(AwsAccount(config.profile, None, workers), ())]
+    )
+    units: list[Unit] = []
+    for acct, acct_regions in accounts:
+        regions = acct_regions or config.regions or ((acct.default_region,) if acct.default_region else ())
+        if not regions:
+            raise ConfigError("no AWS region: set AWS_REGION or [aws] regions in gitsnap.toml")
+        account_id = acct.account_id()
+        for svc in services:
+            types = registry.AWS[svc]
+            if all(t.scope == "global" for t in types):
+                units.append(Unit(acct, account_id, "global", svc, types))
+            else:
+                units.extend(Unit(acct, account_id, r, svc, types) for r in regions)
+    return units
+
+
+def finish_document(
+    c: Collected, config: Config, fingerprint: Fingerprinter, address: str
+) -> dict[str, Any]:
+    """Normalize, redact and validate one collected document. Pure but for the key."""
+    doc = c.document
+    doc.update(canonical.plain(c.extras.doc_updates))
+    drop_volatile(doc, c.spec.volatile)
+    sort_unordered(doc, c.spec.unordered)
+    keep = getattr(config, c.spec.keep_names) if c.spec.keep_names else frozenset()
+    redact_fields(doc, c.spec.secrets, fingerprint, keep)
+    problems = schemas.errors(c.spec.schema, doc)
+    if problems:
+        err = problems[0]
+        raise DocumentError(
+            f"{address}: field {schemas.where(err)} does not match schema {c.spec.schema} ({err.message}); please report this"
+        )
+    return doc
+
+
+class Capture:
+    """One capture run against one store."""
+
+    def __init__(
+        self,
+        store: SnapshotStore,
+        config: Config,
+        fingerprint: Fingerprinter,
+        reporter: Reporter | None = None,
+    ) -> None:
+        self.store = store
+        self.config = config
+        self.fingerprint = fingerprint
+        self.scanner = SecretScanner(fingerprint)
+        self.reporter = reporter or NullReporter()
+        self.counters = Counters()
+
+    # -- reading live state ----------------------------------------------------------------
+
+    def _run_unit(self, unit: Unit, previous: dict[str, str], downloads: ThreadPoolExecutor) -> UnitResult:
+        result = UnitResult(unit.path, unit.service, unit.account_id, unit.region)
+        started = time.monotonic()
+
+        def prev(rel: str) -> bytes | None:
+            blob = previous.get(rel)
+            return self.store.read(blob) if blob else None
+
+        def prev_dir(prefix: str) -> dict[str, bytes]:
+            start = prefix.rstrip("/") + "/"
+            return {p[len(start):]: self.store.read(b) for p, b in previous.items() if p.startswith(start)}
+
+        ctx = UnitContext(
+            account=unit.account_id,
+            region=unit.region,
+            config=self.config,
+            client=lambda name, region=None: unit.account.client(
+                name, region or (None if unit.region == "global" else unit.region)
+            ),
+            blobs=self.store,
+            previous=prev,
+            previous_dir=prev_dir,
+            downloads=downloads,
+            counters=self.counters,
+            reporter=self.reporter,
+            unit_path=unit.path,
+            warnings=result.warnings,
+        )
+        try:
+            for spec in unit.types:
+                for c in collect(ctx, spec):
+                    self._store_resource(c, unit, result)
+        except (CredentialsError, EndpointError):
+            raise
+        except GitsnapError as exc:
+            result.status, result.error = "failed", str(exc)
+        except Exception as exc:  # a collector bug must not take the others down
+            log.debug("collector %s crashed", unit.path, exc_info=True)
+            result.status = "failed"
+            result.error = f"{unit.service} in {unit.region}: internal error {type(exc).__name__}: {exc} (run with --debug)"
+        result.seconds = time.monotonic() - started
+        return result
+
+    def _store_resource(self, c: Collected, unit: Unit, result: UnitResult) -> None:
+        address = c.spec.address(c.id)
+        doc = finish_document(c, self.config, self.fingerprint, address)
+        base = f"{unit.path}/{c.spec.type}/{segment(c.id)}"
+        doc_path = f"{base}/{c.spec.document}" if c.spec.document else f"{base}.json"
+        result.files[doc_path] = self._clean(canonical.dumps(doc), doc_path)
+        for rel, data in c.extras.files.items():
+            path = f"{base}/{rel}"
+            result.files[path] = self._clean(data, path)
+        for blob in c.extras.blobs:
+            result.blobs.setdefault(blob, []).append(address)
+        result.resources[address] = {
+            "path": base if c.spec.document else doc_path,
+            "service": c.spec.service,
+            "type": c.spec.type,
+            "account": unit.account_id,
+            "region": unit.region,
+            **c.extras.summary,
+        }
+        self.counters.add(resources=1)
+
+    def _clean(self, data: bytes, where: str) -> bytes:
+        """The second net: scan any UTF-8 text for secret shapes before it is written."""
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return data
+        cleaned = self.scanner.clean(text, where)
+        return data if cleaned == text else cleaned.encode("utf-8")
+
+    # -- writing the snapshot --------------------------------------------------------------
+
+    def run(self, request: CaptureRequest) -> CaptureResult:
+        started = time.monotonic()
+        if request.tag is not None:
+            if not self.store.valid_tag_name(request.tag):
+                raise UsageError(f"invalid tag name {request.tag!r}: use letters, digits, '.', '-', '_' (e.g. v1.0)")
+            if self.store.tag_exists(request.tag) and not request.force:
+                raise UsageError(f"tag {request.tag!r} already exists: choose another name or pass --force")
+        with self.store.lock():
+            head = self.store.head()
+            previous = self.store.files(head)
+            prev_manifest = self._manifest(previous)
+            units = plan_units(self.config, request.only, self.config.s3_workers)
+            with ThreadPoolExecutor(self.config.s3_workers, thread_name_prefix="gitsnap-get") as downloads, \
+                    ThreadPoolExecutor(min(8, max(1, len(units))), thread_name_prefix="gitsnap-unit") as pool:
+                results = list(pool.map(lambda u: self._run_unit(u, previous, downloads), units))
+            failed = [r for r in results if r.status == "failed"]
+            if failed and not request.allow_partial:
+                first = failed[0]
+                more = f" (and {len(failed) - 1} more failed)" if len(failed) > 1 else ""
+                raise CaptureFailedError(f"{first.error}{more}; nothing was written (use --allow-partial to keep what was read)")
+            commit, created = self._write(request, head, previous, prev_manifest, results, started)
+        return CaptureResult(
+            commit=commit,
+            created=created,
+            tag=request.tag,
+            counters=self.counters,
+            units=results,
+            seconds=time.monotonic() - started,
+            findings=[f"{f.where}: {f.shape}" for f in self.scanner.findings],
+        )
+
+    def _manifest(self, files: dict[str, str]) -> dict[str, Any]:
+        blob = files.get(MANIFEST_JSON)
+        return json.loads(self.store.read(blob)) if blob else {}
+
+    def _write(
+        self,
+        request: CaptureRequest,
+        head: str | None,
+        previous: dict[str, str],
+        prev_manifest: dict[str, Any],
+        results: list[UnitResult],
+        started: float,
+    ) -> tuple[str | None, bool]:
+        captured = {r.path for r in results if r.status == "ok"}
+        failed = {r.path for r in results if r.status == "failed"}
+        files: dict[str, str] = {}
+        bodies: dict[str, dict[str, Any]] = {}
+        units: dict[str, Any] = {}
+        resources: dict[str, Any] = {}
+        # Units not read now (--only) or failed (--allow-partial) keep their previous subtree.
+        for path, info in prev_manifest.get("units", {}).items():
+            if path in captured:
+                continue
+            units[path] = dict(info, status="failed" if path in failed else info.get("status", "ok"))
+            prefix = path + "/"
+            files.update({p: b for p, b in previous.items() if p.startswith(prefix)})
+            resources.update({a: r for a, r in prev_manifest.get("resources", {}).items()
+                              if r["path"].startswith(prefix) or r["path"] == path})
+            for blob, body in prev_manifest.get("bodies", {}).items():
+                if path in body.get("units", []):
+                    bodies[blob] = body
+        for r in results:
+            if r.status != "ok":
+                units.setdefault(r.path, {"status": "failed", "resources": 0})
+                units[r.path].update(status="failed", error=r.error)
+                continue
+            for path, data in r.files.items():
+                files[path] = self.store.add_bytes(data)
+            resources.update(r.resources)
+            for blob, _addresses in r.blobs.items():
+                body = bodies.setdefault(blob, {"units": []})
+                body["units"] = sorted(set(body["units"]) | {r.path})
+            units[r.path] = {
+                "status": "ok",
+                "service": r.service,
+                "account": r.account,
+                "region": r.region,
+                "resources": len(r.resources),
+            }
+        for blob in bodies:
+            files[blob_path(blob)] = blob
+        self._describe_bodies(bodies, results, prev_manifest)
+
+        unchanged = files == {p: b for p, b in previous.items() if p not in MANIFEST_FILES}
+        recovered = any(u.get("status") == "failed" for u in prev_manifest.get("units", {}).values())
+        if head is not None and unchanged and not failed and not recovered:
+            if request.tag:
+                self.store.tag(request.tag, head, self._tag_message(request), force=request.force)
+            return head, False
+
+        captured_at = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        manifest = {
+            "format": 1,
+            "tool": {"name": "gitsnap", "version": __version__},
+            "captured_at": captured_at,
+            "duration_seconds": round(time.monotonic() - started, 3),
+            "units": dict(sorted(units.items())),
+            "resources": dict(sorted(resources.items())),
+            "bodies": dict(sorted(bodies.items())),
+            "totals": {
+                "resources": len(resources),
+                "bodies": len(bodies),
+                "body_bytes": sum(b.get("size", 0) for b in bodies.values()),
+            },
+        }
+        files[MANIFEST_JSON] = self.store.add_bytes(canonical.dumps(manifest))
+        files[MANIFEST_MD] = self.store.add_bytes(render_markdown(manifest).encode())
+        tree = self.store.write_tree(files)
+        message = self.scanner.clean(self._commit_message(request, manifest), "commit message")
+        commit = self.store.commit(tree, head, message)
+        self.store.advance(head, commit)
+        if request.tag:
+            self.store.tag(request.tag, commit, self._tag_message(request), force=request.force)
+        return commit, True
+
+    def _describe_bodies(self, bodies: dict[str, dict[str, Any]], results: list[UnitResult],
+                         prev_manifest: dict[str, Any]) -> None:
+        """sha256 and size of every body, from this run's index lines or the previous manifest."""
+        known = prev_manifest.get("bodies", {})
+        for r in results:
+            for path, data in r.files.items():
+                if path.endswith("/objects.jsonl"):
+                    for line in data.decode("utf-8").splitlines():
+                        e = json.loads(line)
+                        if e.get("blob") in bodies:
+                            bodies[e["blob"]].update(sha256=e["sha256"], size=e["size"])
+                elif path.endswith("/function.json"):
+                    code = json.loads(data).get("Code") or {}
+                    if code.get("blob") in bodies:
+                        bodies[code["blob"]].update(sha256=code["sha256"], size=code["size"])
+        for blob, body in bodies.items():
+            if "sha256" not in body and blob in known:
+                body.update(sha256=known[blob].get("sha256"), size=known[blob].get("size"))
+
+    def _commit_message(self, request: CaptureRequest, manifest: dict[str, Any]) -> str:
+        title = request.message or f"capture {manifest['captured_at']}"
+        lines = [title, ""]
+        for path, unit in manifest["units"].items():
+            status = unit.get("status", "ok")
+            lines.append(f"{path}: {unit.get('resources', 0)} resources{'' if status == 'ok' else ' [' + status + ']'}")
+        lines.append("")
+        lines.append(f"gitsnap {__version__}")
+        return "\n".join(lines) + "\n"
+
+    def _tag_message(self, request: CaptureRequest) -> str:
+        return self.scanner.clean(request.message or f"gitsnap snapshot {request.tag}", "tag message")

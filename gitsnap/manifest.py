@@ -1,0 +1,51 @@
+"""MANIFEST.md: the human inventory of a snapshot, rendered from manifest.json. Pure."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any
+
+
+def human_bytes(n: int | None) -> str:
+    if n is None:
+        return "-"
+    value = float(n)
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if value < 1000 or unit == "TB":
+            return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{n} B"
+
+
+def render_markdown(manifest: dict[str, Any]) -> str:
+    resources = manifest.get("resources", {})
+    per_unit: dict[str, Counter[str]] = defaultdict(Counter)
+    for info in resources.values():
+        unit = "/".join(info["path"].split("/")[:4])
+        per_unit[unit][info["type"]] += 1
+    lines = [
+        "# gitsnap snapshot",
+        "",
+        f"Captured {manifest.get('captured_at')} by gitsnap {manifest.get('tool', {}).get('version')}.",
+        "",
+        f"{len(resources)} resources, {manifest.get('totals', {}).get('bodies', 0)} bodies "
+        f"({human_bytes(manifest.get('totals', {}).get('body_bytes', 0))}).",
+        "",
+        "## Collectors",
+        "",
+        "| unit | status | resources |",
+        "| --- | --- | --- |",
+    ]
+    for path, unit in manifest.get("units", {}).items():
+        kinds = ", ".join(f"{n} {t}" for t, n in sorted(per_unit.get(path, Counter()).items())) or "0"
+        status = unit.get("status", "ok")
+        if unit.get("error"):
+            status += f": {unit['error']}"
+        lines.append(f"| {path} | {status} | {kinds} |")
+    buckets = [(a, r) for a, r in resources.items() if r.get("type") == "bucket"]
+    if buckets:
+        lines += ["", "## Buckets", "", "| bucket | region | objects | size |", "| --- | --- | --- | --- |"]
+        for address, r in buckets:
+            lines.append(f"| {address} | {r['region']} | {r.get('objects', 0)} | {human_bytes(r.get('bytes', 0))} |")
+    lines += ["", "Machine-readable inventory: manifest.json. Bodies: blobs/<aa>/<rest of git blob id>.", ""]
+    return "\n".join(lines)

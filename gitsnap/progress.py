@@ -1,0 +1,74 @@
+"""Progress on a terminal (rich), nothing otherwise; the capture summary table."""
+
+from __future__ import annotations
+
+import threading
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from .engine import CaptureResult
+from .manifest import human_bytes
+
+
+class RichReporter:
+    """Per-service and per-bucket progress bars, drawn only when stderr is a terminal."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.enabled = console.is_terminal
+        self._progress = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=console, transient=True,
+        )
+        self._tasks: dict[str, TaskID] = {}
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> RichReporter:
+        if self.enabled:
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.enabled:
+            self._progress.stop()
+
+    def start(self, key: str, label: str, total: int | None = None) -> None:
+        if self.enabled:
+            with self._lock:
+                self._tasks[key] = self._progress.add_task(label, total=total)
+
+    def advance(self, key: str, n: int = 1, total: int | None = None) -> None:
+        if self.enabled and key in self._tasks:
+            self._progress.advance(self._tasks[key], n)
+
+    def finish(self, key: str) -> None:
+        if self.enabled and key in self._tasks:
+            with self._lock:
+                self._progress.remove_task(self._tasks.pop(key))
+
+    def warn(self, message: str) -> None:
+        self.console.print(f"[yellow]warning:[/] {message}", highlight=False)
+
+
+def summary_table(result: CaptureResult) -> Table:
+    c = result.counters
+    table = Table(title="capture summary", show_header=True, header_style="bold")
+    for col in ("unit", "status", "resources", "seconds"):
+        table.add_column(col, justify="right" if col in ("resources", "seconds") else "left")
+    for u in sorted(result.units, key=lambda u: u.path):
+        table.add_row(u.path, u.status, str(len(u.resources)), f"{u.seconds:.1f}")
+    table.caption = (
+        f"{c.resources} resources, {c.objects} objects ({human_bytes(c.bytes)}); "
+        f"bodies: {c.new_blobs} downloaded ({human_bytes(c.downloaded_bytes)}), {c.reused_blobs} reused; "
+        f"{result.seconds:.1f} s"
+    )
+    return table

@@ -1,0 +1,87 @@
+"""Printing Change records: text for people, JSON for machines, Markdown for reviews. Pure."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from .diff import Change
+from .manifest import human_bytes
+
+MAX_VALUE = 160
+
+
+def value(v: Any) -> str:
+    text = v if isinstance(v, str) else json.dumps(v, sort_keys=True, ensure_ascii=False)
+    if isinstance(v, str):
+        text = json.dumps(v, ensure_ascii=False)
+    return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 3] + "..."
+
+
+def describe(c: Change) -> str:
+    """What changed, after the address: ``path: old -> new`` and friends."""
+    if not c.path:
+        extra = ""
+        if "objects" in c.details:
+            extra = f" ({c.details['objects']} objects, {human_bytes(c.details.get('bytes', 0))})"
+        return f"{c.kind}{extra}"
+    if c.redacted:
+        return f"{c.path}: {c.kind} (redacted)"
+    if c.path.startswith("key ") and "old_size" in c.details:
+        return f"{c.path}: changed ({human_bytes(c.details['old_size'])} -> {human_bytes(c.details['new_size'])})"
+    if c.path.startswith("key ") and "size" in c.details:
+        return f"{c.path}: {c.kind} ({human_bytes(c.details['size'])})"
+    if c.path.startswith("file "):
+        return f"{c.path}: {c.kind}"
+    if c.kind == "added":
+        return f"{c.path}: added {value(c.new)}"
+    if c.kind == "removed":
+        return f"{c.path}: removed (was {value(c.old)})"
+    return f"{c.path}: {value(c.old)} -> {value(c.new)}"
+
+
+def summary(changes: list[Change]) -> dict[str, int]:
+    per_resource: dict[str, str] = {}
+    for c in changes:
+        per_resource[c.address] = c.kind if not c.path else per_resource.get(c.address, "changed")
+    counts = Counter(per_resource.values())
+    return {"changes": len(changes), "resources": len(per_resource),
+            "added": counts["added"], "removed": counts["removed"], "changed": counts["changed"]}
+
+
+def summary_line(changes: list[Change]) -> str:
+    if not changes:
+        return "No differences."
+    s = summary(changes)
+    return (f"{s['changes']} changes in {s['resources']} resources "
+            f"({s['added']} added, {s['removed']} removed, {s['changed']} changed)")
+
+
+def text(changes: list[Change]) -> str:
+    lines = []
+    for c in changes:
+        lines.append(f"{c.address}  {describe(c)}")
+        if c.text_diff:
+            lines.extend("    " + line for line in c.text_diff.rstrip("\n").split("\n"))
+    lines.append(summary_line(changes))
+    return "\n".join(lines) + "\n"
+
+
+def as_json(changes: list[Change], meta: dict[str, Any]) -> str:
+    doc = {**meta, "summary": summary(changes), "changes": [c.to_json() for c in changes]}
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def markdown(changes: list[Change], title: str) -> str:
+    lines = [f"### {title}", "", summary_line(changes), ""]
+    current = None
+    for c in changes:
+        if c.address != current:
+            current = c.address
+            lines += ["", f"**`{c.address}`**", ""]
+        escaped = describe(c).replace("|", "\\|")
+        lines.append(f"- {escaped}")
+        if c.text_diff:
+            lines += ["", "  ```diff", *("  " + x for x in c.text_diff.rstrip("\n").split("\n")), "  ```", ""]
+    return "\n".join(lines).rstrip("\n") + "\n"

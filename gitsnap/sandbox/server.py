@@ -1,0 +1,102 @@
+"""A moto server on loopback, plus the one thing moto cannot serve: Lambda code downloads.
+
+moto answers ``GetFunction`` with a ``Code.Location`` on an AWS host that does not
+exist, so the package could never be fetched. The sandbox runs moto in this
+process, rewrites ``Code.Location`` to a small local HTTP server, and serves each
+function's real zip bytes from moto's own state there. gitsnap then downloads
+the package exactly as it would from AWS: over HTTP, from a pre-signed URL.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import unquote
+
+from moto.awslambda import models as lambda_models
+from moto.server import ThreadedMotoServer
+
+_code_server: ThreadingHTTPServer | None = None
+_patched = False
+_lock = threading.Lock()
+
+
+class _CodeHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 (http.server API)
+        parts = [unquote(p) for p in self.path.strip("/").split("/")]
+        try:
+            _, account, region, name = parts
+            fn = lambda_models.lambda_backends[account][region].get_function(name)
+            body = fn.code_bytes
+        except Exception:  # unknown function or malformed path
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/zip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def _serve_lambda_code() -> None:
+    """Start the code server once and point moto's Code.Location at it."""
+    global _code_server, _patched
+    with _lock:
+        if _code_server is None:
+            _code_server = ThreadingHTTPServer(("127.0.0.1", 0), _CodeHandler)
+            threading.Thread(target=_code_server.serve_forever, daemon=True).start()
+        if _patched:
+            return
+        original = lambda_models.LambdaFunction.get_code
+
+        def get_code(self: Any) -> dict[str, Any]:
+            resp = original(self)
+            if "Code" in resp and resp["Code"].get("RepositoryType") == "S3":
+                port = _code_server.server_address[1]  # type: ignore[union-attr]
+                resp["Code"]["Location"] = (
+                    f"http://127.0.0.1:{port}/code/{self.account_id}/{self.region}/{self.function_name}"
+                )
+            return resp
+
+        lambda_models.LambdaFunction.get_code = get_code  # type: ignore[method-assign]
+        _patched = True
+
+
+class Sandbox:
+    """A running local AWS endpoint."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+        self.endpoint = ""
+
+    def start(self) -> Sandbox:
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
+        _serve_lambda_code()
+        self._server.start()
+        host, port = self._server.get_host_and_port()
+        self.endpoint = f"http://{host}:{port}"
+        return self
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def env(self) -> dict[str, str]:
+        """Environment variables that point AWS tools (gitsnap, aws, boto3) at the sandbox."""
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_ACCESS_KEY_ID": "sandbox",
+            "AWS_SECRET_ACCESS_KEY": "sandbox",
+            "AWS_REGION": "us-east-1",
+            "AWS_DEFAULT_REGION": "us-east-1",
+        }
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
