@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from . import loose
 from .errors import ConcurrentUpdateError, NotARepositoryError, RepositoryError, RevisionError
 
 BRANCH = b"refs/heads/main"
+_ANCESTRY = re.compile(r"^(.+?)((?:~\d*|\^)+)$")  # v1.0~2, HEAD^^, HEAD~
+_ANCESTOR_STEP = re.compile(r"~\d*|\^")
 FILE_MODE = 0o100644
 
 
@@ -80,9 +83,16 @@ class SnapshotStore:
         """A revision (tag, branch, HEAD, HEAD~2, id prefix) as a commit id."""
         if self.head() is None:
             raise RevisionError(f"unknown revision {rev!r}: the repository has no snapshot yet; run 'gitsnap capture'")
+        match = _ANCESTRY.match(rev)
+        base, suffix = (match.group(1), match.group(2)) if match else (rev, "")
         try:
-            return parse_commit(self._repo, rev.encode()).id.decode()
-        except (KeyError, ValueError, NotImplementedError, TypeError, AttributeError) as exc:
+            commit = parse_commit(self._repo, base.encode())
+            for step in _ANCESTOR_STEP.findall(suffix):
+                count = int(step[1:] or "1") if step[0] == "~" else 1
+                for _ in range(count):
+                    commit = self._repo[commit.parents[0]]
+            return commit.id.decode()
+        except (KeyError, ValueError, IndexError, NotImplementedError, TypeError, AttributeError) as exc:
             raise RevisionError(
                 f"unknown revision {rev!r}: name a tag, HEAD, HEAD~N or a commit id ('gitsnap log' lists them)"
             ) from exc
@@ -196,7 +206,7 @@ class SnapshotStore:
 
     def tag(self, name: str, commit_id: str, message: str, force: bool = False) -> None:
         ref = b"refs/tags/" + name.encode()
-        old = self._repo.refs[ref] if ref in self._repo.refs else None
+        old = self._repo.refs[ref] if ref in self._repo.refs else None  # noqa: SIM401 (no .get)
         if old is not None and not force:
             raise RepositoryError(f"tag {name!r} already exists: choose another name or pass --force")
         tag = Tag()

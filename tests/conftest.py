@@ -1,0 +1,106 @@
+"""Shared fixtures: the moto server, the installed gitsnap command, git inspection helpers."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from gitsnap.sandbox.server import Sandbox
+
+GITSNAP = shutil.which("gitsnap", path=os.path.dirname(sys.executable)) or "gitsnap"
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[Sandbox]:
+    sb = Sandbox().start()
+    yield sb
+    sb.stop()
+
+
+@pytest.fixture
+def endpoint(moto_server: Sandbox) -> str:
+    """A freshly reset moto server endpoint (state from earlier tests is gone)."""
+    req = urllib.request.Request(f"{moto_server.endpoint}/moto-api/reset", method="POST")
+    urllib.request.urlopen(req).read()
+    return moto_server.endpoint
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@dataclass
+class Gitsnap:
+    """Runs the installed ``gitsnap`` command against one repository, as a user would."""
+
+    repo: Path
+    env: dict[str, str]
+
+    def __call__(self, *args: str, check: bool = True, env: dict[str, str] | None = None,
+                 timeout: float = 300) -> Result:
+        full_env = {**self.env, **(env or {})}
+        proc = subprocess.run([GITSNAP, "--repo", str(self.repo), *args], capture_output=True,
+                              text=True, env=full_env, timeout=timeout)
+        result = Result(proc.returncode, proc.stdout, proc.stderr)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"gitsnap {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+        return result
+
+    def git(self, *args: str, binary: bool = False) -> str | bytes:
+        out = subprocess.run(["git", "-C", str(self.repo), *args], capture_output=True, check=True)
+        return out.stdout if binary else out.stdout.decode("utf-8")
+
+    def head(self) -> str | None:
+        proc = subprocess.run(["git", "-C", str(self.repo), "rev-parse", "--verify", "-q", "HEAD"],
+                              capture_output=True, text=True)
+        return proc.stdout.strip() or None
+
+    def refs(self) -> str:
+        return self.git("for-each-ref", "--format=%(refname) %(objectname)")  # type: ignore[return-value]
+
+    def all_objects(self) -> bytes:
+        """Every object in the repository, reachable or not, as git prints them."""
+        return self.git("cat-file", "--batch-all-objects", "--batch", binary=True)  # type: ignore[return-value]
+
+    def show(self, rev_path: str) -> bytes:
+        return self.git("show", rev_path, binary=True)  # type: ignore[return-value]
+
+    def manifest(self, rev: str = "HEAD") -> dict:
+        return json.loads(self.show(f"{rev}:manifest.json"))
+
+
+def base_env(tmp_path: Path, endpoint: str) -> dict[str, str]:
+    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")}
+    return {
+        **keep,
+        "HOME": str(tmp_path / "home"),
+        "XDG_CONFIG_HOME": str(tmp_path / "home" / ".config"),
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": str(tmp_path / "home" / "aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "home" / "aws-credentials"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+
+
+@pytest.fixture
+def gitsnap(tmp_path: Path, endpoint: str) -> Gitsnap:
+    """An initialized snapshot repository and a runner pointed at the reset moto server."""
+    g = Gitsnap(repo=tmp_path / "snap", env=base_env(tmp_path, endpoint))
+    g("init")
+    return g

@@ -1,0 +1,56 @@
+"""The end-to-end estate: the sandbox's sample shops plus a bucket of awkward keys."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import boto3
+
+from gitsnap.sandbox import estate
+
+EDGE_BUCKET = "edge-keys"
+BIG_KEY = "big/archive.bin"
+BIG_SIZE = 6 * 1024 * 1024 + 123
+EDGE_KEYS: dict[str, bytes] = {
+    "a": b"plain a\n",
+    "a/b": b"a is also a folder\n",
+    "dir/": b"",
+    "x//y": b"double slash\n",
+    "../z": b"dot dot\n",
+    "./dot": b"dot\n",
+    "\u00fcn\u00ef/c\u00f8d\u00e9 \u2713.html": "<p>\u00fcnicode</p>\n".encode(),
+    "k" * 1000: b"a 1,000-byte key\n",
+    "empty.txt": b"",
+    ".git/config": b"[core]\n\tnot = a real git dir\n",
+    "sp ace+plus%25?q#h": b"specials\n",
+    "/leading-slash": b"leading slash\n",
+    "same-as-a": b"plain a\n",  # identical body: stored once
+}
+CONFIG = """\
+[aws]
+regions = ["us-east-1", "us-west-2"]
+"""
+
+
+def s3(endpoint: str, region: str = "us-east-1"):
+    return boto3.client("s3", region_name=region, endpoint_url=endpoint,
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def big_body() -> bytes:
+    block = os.urandom(1024 * 1024)
+    return (block * 7)[:BIG_SIZE]
+
+
+def build(endpoint: str, repo: Path) -> dict:
+    """Seed the estate and write the two-region config into the repository."""
+    ids = estate.seed(endpoint)
+    c = s3(endpoint)
+    c.create_bucket(Bucket=EDGE_BUCKET)
+    for key, body in EDGE_KEYS.items():
+        c.put_object(Bucket=EDGE_BUCKET, Key=key, Body=body)
+    big = big_body()
+    c.put_object(Bucket=EDGE_BUCKET, Key=BIG_KEY, Body=big, ContentType="application/octet-stream")
+    (repo / "gitsnap.toml").write_text(CONFIG)
+    return {**ids, "big": big}

@@ -1,0 +1,199 @@
+"""End to end: the installed CLI captures a moto-server estate over HTTP; git checks the result."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import subprocess
+
+import pytest
+
+from gitsnap import schemas
+from gitsnap.collectors import registry
+from gitsnap.sandbox import estate as sample
+
+from . import estate
+
+pytestmark = pytest.mark.e2e
+
+
+def index(g, rev: str, bucket: str, region: str = "us-east-1") -> list[dict]:
+    path = f"{rev}:aws/{sample.ACCOUNT}/{region}/s3/bucket/{bucket}/objects.jsonl"
+    return [json.loads(line) for line in g.show(path).decode("utf-8").splitlines()]
+
+
+@pytest.fixture
+def captured(gitsnap, endpoint):
+    info = estate.build(endpoint, gitsnap.repo)
+    result = gitsnap("capture", "--tag", "v1.0", "-m", "known good")
+    return gitsnap, info, result
+
+
+def test_repository_is_valid_git_with_an_annotated_tag(captured):
+    g, _, result = captured
+    fsck = subprocess.run(["git", "-C", str(g.repo), "fsck", "--strict", "--no-dangling"],
+                          capture_output=True, text=True)
+    assert fsck.returncode == 0, fsck.stderr
+    assert fsck.stdout.strip() == "" and "error" not in fsck.stderr
+    assert g.git("cat-file", "-t", "v1.0").strip() == "tag"
+    assert "known good" in g.git("cat-file", "tag", "v1.0")
+    assert g.git("rev-parse", "v1.0^{commit}").strip() == g.head()
+    assert "committed, tagged v1.0" in result.out
+    # a clone of the snapshot repository works like any git repository
+    clone = g.repo.parent / "clone"
+    subprocess.run(["git", "clone", "-q", str(g.repo), str(clone)], check=True)
+    assert (clone / "MANIFEST.md").read_text().startswith("# gitsnap snapshot")
+
+
+def test_every_key_is_recorded_exactly_and_every_body_is_reachable(captured, endpoint):
+    g, info, _ = captured
+    entries = {e["key"]: e for e in index(g, "v1.0", estate.EDGE_BUCKET)}
+    expected = {**estate.EDGE_KEYS, estate.BIG_KEY: info["big"]}
+    assert set(entries) == set(expected)
+    for key, body in expected.items():
+        e = entries[key]
+        assert e["size"] == len(body)
+        assert e["sha256"] == hashlib.sha256(body).hexdigest()
+        stored = g.git("cat-file", "blob", f"v1.0:blobs/{e['blob'][:2]}/{e['blob'][2:]}", binary=True)
+        assert stored == body, key
+    assert entries["a"]["blob"] == entries["same-as-a"]["blob"]
+    # every body any bucket references is reachable from the tag
+    tree = set(g.git("ls-tree", "-r", "--format=%(objectname)", "v1.0", "blobs/").split())
+    for bucket in [b["Name"] for b in estate.s3(endpoint).list_buckets()["Buckets"]]:
+        region = "us-west-2" if bucket == "sailjada-backups" else "us-east-1"
+        for e in index(g, "v1.0", bucket, region):
+            assert e["blob"] in tree
+
+
+def test_both_regions_and_every_service_are_captured(captured):
+    g, _, _ = captured
+    resources = g.manifest("v1.0")["resources"]
+    assert resources["s3/sailjada-backups"]["region"] == "us-west-2"
+    assert {a.split("/")[0] for a in resources} == {"s3", "cloudfront", "lambda", "route53"}
+    assert sum(1 for a in resources if a.startswith("s3/")) == 8
+    assert sum(1 for a in resources if a.startswith("cloudfront/")) == 6
+    assert {a for a in resources if a.startswith("route53/")} == {
+        "route53/sailjada.com", "route53/queenofsandiego.com", "route53/salejada.com"}
+    units = g.manifest("v1.0")["units"]
+    assert all(u["status"] == "ok" for u in units.values())
+    assert f"aws/{sample.ACCOUNT}/us-west-2/lambda" in units  # regional services run per region
+
+
+def test_every_document_matches_its_schema(captured):
+    g, _, _ = captured
+    by_type = {(t.service, t.type): t for t in registry.all_types()}
+    manifest = g.manifest("v1.0")
+    assert not schemas.errors("manifest", manifest)
+    for address, r in manifest["resources"].items():
+        spec = by_type[(r["service"], r["type"])]
+        path = f"{r['path']}/{spec.document}" if spec.document else r["path"]
+        doc = json.loads(g.show(f"v1.0:{path}"))
+        assert not schemas.errors(spec.schema, doc), address
+
+
+def test_lambda_code_is_a_blob_and_its_source_is_readable(captured):
+    g, _, _ = captured
+    base = f"v1.0:aws/{sample.ACCOUNT}/us-east-1/lambda/function/jada-event-processor"
+    doc = json.loads(g.show(f"{base}/function.json"))
+    assert g.show(f"{base}/source/app.py").decode() == sample.HANDLER_V1
+    zipped = g.git("cat-file", "blob", doc["Code"]["blob"], binary=True)
+    assert hashlib.sha256(zipped).hexdigest() == doc["Code"]["sha256"]
+    assert doc["Role"]["InlinePolicies"]["events-table"]["Statement"][0]["Action"] == ["dynamodb:PutItem"]
+    env = doc["Configuration"]["Environment"]["Variables"]
+    assert env["STRIPE_SECRET_KEY"].startswith("redacted:hmac-sha256:")
+    assert env["STAGE"].startswith("redacted:")  # not listed in keep_env: redacted too
+
+
+def test_no_secret_value_reaches_any_git_object(captured):
+    g, _, result = captured
+    g("sandbox", "change", env={"AWS_ENDPOINT_URL": g.env["AWS_ENDPOINT_URL"]})
+    second = g("capture", "-m", "after rotation")
+    blob = g.all_objects()
+    for name, secret in sample.SECRETS.items():
+        assert secret.encode() not in blob, name
+        for text in (result.out, result.err, second.out, second.err):
+            assert secret not in text, name
+    assert b"redacted:hmac-sha256:" in blob
+
+
+def test_capture_with_no_change_makes_no_commit_and_downloads_no_body(captured, moto_server):
+    g, _, _ = captured
+    head = g.head()
+    seen: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record.getMessage())
+
+    server_log = logging.getLogger("werkzeug")
+    handler, level = Collect(), server_log.level
+    server_log.addHandler(handler)
+    server_log.setLevel(logging.INFO)
+    try:
+        result = g("capture", "--tag", "nightly-1")
+    finally:
+        server_log.removeHandler(handler)
+        server_log.setLevel(level)
+    assert g.head() == head
+    assert "No changes" in result.out
+    assert g.git("rev-parse", "nightly-1^{commit}").strip() == head
+    requests = [line for line in seen if '"GET /' in line]
+    assert requests, "the server log should show the capture's list calls"
+    body_gets = [r for r in requests if f"GET /{estate.EDGE_BUCKET}/" in r or "/code/" in r
+                 or any(f"GET /{site}-prod/" in r for site in sample.SITES)]
+    assert body_gets == []
+
+
+def test_diff_names_each_edited_resource_and_field_and_nothing_else(captured, endpoint):
+    g, info, _ = captured
+    g("sandbox", "change")
+    c = estate.s3(endpoint)
+    c.delete_object(Bucket=estate.EDGE_BUCKET, Key="x//y")
+    c.put_object(Bucket=estate.EDGE_BUCKET, Key="new/page.html", Body=b"<p>new</p>\n", ContentType="text/html")
+    g("capture", "-m", "nightly")
+    out = json.loads(g("diff", "v1.0", "HEAD", "--format", "json").out)
+    dist = info["distributions"]["sailjada-prod"]
+    got = {(ch["address"], ch["path"], ch["kind"]) for ch in out["changes"]}
+    assert got == {
+        (f"cloudfront/{dist}", "DistributionConfig.DefaultCacheBehavior.DefaultTTL", "changed"),
+        ("lambda/jada-event-processor", "Configuration.Environment.Variables.STRIPE_SECRET_KEY", "changed"),
+        ("lambda/jada-event-processor", "Configuration.Timeout", "changed"),
+        ("s3/sailjada-prod", "key 'events/james-taylor.html'", "changed"),
+        ("s3/edge-keys", "key 'x//y'", "removed"),
+        ("s3/edge-keys", "key 'new/page.html'", "added"),
+    }
+    ttl = next(ch for ch in out["changes"] if ch["path"].endswith("DefaultTTL"))
+    assert (ttl["old"], ttl["new"]) == (86400, 60)
+    secret = next(ch for ch in out["changes"] if ch["path"].endswith("STRIPE_SECRET_KEY"))
+    assert secret["redacted"] is True and "old" not in secret
+
+    text = g("diff", "v1.0", "HEAD", "--content").out
+    assert f"cloudfront/{dist}  DistributionConfig.DefaultCacheBehavior.DefaultTTL: 86400 -> 60" in text
+    assert "Configuration.Environment.Variables.STRIPE_SECRET_KEY: changed (redacted)" in text
+    assert "-<p>Sunset sail, 6pm, $89.</p>" in text and "+<p>Sunset sail, 5pm, $99.</p>" in text
+    assert g("diff", "v1.0", "HEAD", "--exit-code", check=False).code == 1
+    assert g("diff", "HEAD", "HEAD", "--exit-code").code == 0
+    only = json.loads(g("diff", "v1.0", "HEAD", "--only", "lambda", "--format", "json").out)
+    assert {ch["address"] for ch in only["changes"]} == {"lambda/jada-event-processor"}
+    md = g("diff", "v1.0", "HEAD", "--format", "markdown").out
+    assert md.startswith("### gitsnap diff v1.0..HEAD") and "**`s3/edge-keys`**" in md
+
+
+def test_only_recaptures_one_service_and_keeps_the_rest(captured, endpoint):
+    g, _, _ = captured
+    before = g.manifest()["resources"]
+    g("sandbox", "change")  # edits s3, cloudfront and lambda
+    g("capture", "--only", "lambda", "-m", "lambda only")
+    out = json.loads(g("diff", "HEAD~1", "HEAD", "--format", "json").out)
+    assert {ch["address"] for ch in out["changes"]} == {"lambda/jada-event-processor"}
+    assert g.manifest()["resources"] == before
+
+
+def test_log_and_show(captured):
+    g, info, _ = captured
+    log = g("log").out
+    assert "(tag: v1.0) known good" in log
+    shown = json.loads(g("show", "v1.0", f"cloudfront/{info['distributions']['salejada-staging']}").out)
+    assert shown["DistributionConfig"]["Origins"]["Items"][0]["DomainName"] == "salejada-staging.s3.amazonaws.com"
+    assert "| s3/edge-keys | us-east-1 | 14 |" in g("show", "v1.0").out
