@@ -26,7 +26,16 @@ from .collectors.run import Collected, collect
 from .collectors.spec import ResourceType
 from .config import Config, ConfigError
 from .errors import GitsnapError, UsageError
-from .layout import MANIFEST_FILES, MANIFEST_JSON, MANIFEST_MD, aws_unit, blob_path, segment
+from .layout import (
+    MANIFEST_FILES,
+    MANIFEST_JSON,
+    MANIFEST_MD,
+    OBJECT_INDEX,
+    aws_unit,
+    blob_path,
+    load_index,
+    segment,
+)
 from .manifest import render_markdown
 from .normalize import drop_volatile, redact_fields, sort_unordered
 from .redact import Fingerprinter, SecretScanner
@@ -358,11 +367,10 @@ class Capture:
         known = prev_manifest.get("bodies", {})
         for r in results:
             for path, data in r.files.items():
-                if path.endswith("/objects.jsonl"):
-                    for line in data.decode("utf-8").splitlines():
-                        e = json.loads(line)
-                        if e.get("blob") in bodies:
-                            bodies[e["blob"]].update(sha256=e["sha256"], size=e["size"])
+                if path.endswith("/" + OBJECT_INDEX):
+                    for e in load_index(data):
+                        if e.blob in bodies:
+                            bodies[e.blob].update(sha256=e.sha256, size=e.size)
                 elif path.endswith("/function.json"):
                     code = json.loads(data).get("Code") or {}
                     if code.get("blob") in bodies:

@@ -84,6 +84,7 @@ def dump_index(entries: Iterable[ObjectEntry]) -> bytes:
 
 
 def load_index(data: bytes) -> Iterator[ObjectEntry]:
-    for line in data.decode("utf-8").splitlines():
+    # split on "\n" only: keys may hold \x85, \u2028 and other characters splitlines() breaks on
+    for line in data.decode("utf-8").split("\n"):
         if line.strip():
             yield ObjectEntry.from_json(json.loads(line))

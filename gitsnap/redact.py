@@ -95,7 +95,7 @@ SECRET_SHAPES: dict[str, re.Pattern[str]] = {
     "google-api-key": re.compile(r"\bAIza[0-9A-Za-z_\-]{35}"),
     "github-token": re.compile(r"\bgh[pousr]_[0-9A-Za-z]{36,}"),
     "password-assignment": re.compile(
-        r"(?i)\b(?:password|passwd|pwd|secret|api_?key|token)\b\s*[=:]\s*[\"']?(?P<secret>[^\s\"'&;,]{6,})"
+        r"(?i)\b[A-Za-z0-9_]*(?:password|passwd|pwd|secret|api_?key|token)\s*[=:]\s*[\"']?(?P<secret>[^\s\"'&;,]{6,})"
     ),
 }
 

@@ -66,7 +66,7 @@ def list_resources(ctx: UnitContext, spec: ResourceType) -> list[Raw]:
     if spec.enumerate is not None:
         return list(spec.enumerate(ctx))
     assert spec.list is not None, f"{spec.service}/{spec.type} declares neither list nor enumerate"
-    items = call(ctx, spec, spec.list, {}, f"list {where}")
+    items = call(ctx, spec, spec.list, {}, where)
     return list(items or [])
 
 

@@ -189,13 +189,18 @@ class SnapshotStore:
 
     def advance(self, old: str | None, new: str) -> None:
         """Move the branch from *old* to *new*, or fail if it is no longer at *old*."""
-        ok = self._repo.refs.set_if_equals(
-            BRANCH, old.encode() if old else None, new.encode(), message=b"gitsnap capture"
-        )
+        ok = self._swap(BRANCH, old.encode() if old else None, new.encode())
         if not ok:
             raise ConcurrentUpdateError(
                 "the snapshot branch moved during this capture (another capture ran?): nothing was changed; run capture again"
             )
+
+    def _swap(self, ref: bytes, old: bytes | None, new: bytes) -> bool:
+        """Compare-and-swap a ref. dulwich's set_if_equals treats old=None as "don't check",
+        so "must not exist yet" goes through add_if_new instead."""
+        if old is None:
+            return self._repo.refs.add_if_new(ref, new, message=b"gitsnap capture")
+        return self._repo.refs.set_if_equals(ref, old, new, message=b"gitsnap capture")
 
     @staticmethod
     def valid_tag_name(name: str) -> bool:
@@ -217,7 +222,7 @@ class SnapshotStore:
         tag.object = (Commit, commit_id.encode())
         tag.message = (message.rstrip("\n") + "\n").encode("utf-8")
         self._repo.object_store.add_object(tag)
-        if not self._repo.refs.set_if_equals(ref, old, tag.id):
+        if not self._swap(ref, old, tag.id):
             raise ConcurrentUpdateError(f"tag {name!r} changed during this capture: run capture again")
 
     @contextlib.contextmanager

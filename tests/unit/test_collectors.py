@@ -1,0 +1,102 @@
+"""Runs over every registered resource type: adding a type without these pieces fails here."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from gitsnap import fieldpath, schemas
+from gitsnap.canonical import plain
+from gitsnap.collectors import registry
+from gitsnap.collectors.aws import awslambda, s3
+from gitsnap.collectors.run import Collected
+from gitsnap.collectors.spec import Extras
+from gitsnap.config import Config
+from gitsnap.engine import finish_document
+from gitsnap.redact import Fingerprinter, is_redacted
+
+# One raw API shape per type (what the runner hands to transform). A new type needs one here.
+EXAMPLES = {
+    ("s3", "bucket"): {"Name": "shop-prod", "Region": "us-east-1", "Policy": '{"Version": "2012-10-17"}',
+                       "Versioning": {"Status": "Enabled"}, "Tagging": [{"Key": "env", "Value": "prod"}],
+                       "Cors": None, "Notifications": {}},
+    ("cloudfront", "distribution"): {
+        "Id": "E2A1B3C4D5", "ARN": "arn:aws:cloudfront::123456789012:distribution/E2A1B3C4D5",
+        "DomainName": "d1.cloudfront.net", "Status": "InProgress", "LastModifiedTime": "2024-01-01",
+        "Tags": {"Items": [{"Key": "site", "Value": "shop"}]},
+        "DistributionConfig": {"CallerReference": "r", "Enabled": True, "DefaultCacheBehavior": {"TargetOriginId": "o"},
+                               "Origins": {"Quantity": 1, "Items": [{"Id": "o", "DomainName": "b.s3.amazonaws.com",
+                                                                     "CustomHeaders": {"Quantity": 1, "Items": [{"HeaderName": "X-Key", "HeaderValue": "topsecret"}]}}]}}},
+    ("route53", "zone"): {"Id": "/hostedzone/Z1", "Name": "shop.com.", "Config": {"PrivateZone": False},
+                          "ResourceRecordSetCount": 3, "Zone": {"DelegationSet": {"NameServers": ["ns1"]}},
+                          "RecordSets": [{"Name": "www.shop.com.", "Type": "A"}, {"Name": "shop.com.", "Type": "NS"}],
+                          "Tags": {"Tags": []}},
+    ("route53", "healthcheck"): {"Id": "hc-1", "CallerReference": "r", "HealthCheckVersion": 4,
+                                 "HealthCheckConfig": {"Type": "HTTPS", "FullyQualifiedDomainName": "shop.com"}},
+    ("lambda", "function"): {
+        "FunctionName": "f",
+        "Function": {"Configuration": {"FunctionName": "f", "FunctionArn": "arn:aws:lambda:us-east-1:1:function:f",
+                                       "Role": "arn:aws:iam::1:role/r", "LastModified": "now", "RevisionId": "x",
+                                       "Environment": {"Variables": {"STAGE": "prod", "API_KEY": "topsecret"}}},
+                     "Tags": {"a": "b"}},
+        "Concurrency": {}, "Policy": None, "Aliases": [], "EventSourceMappings": [],
+        "Versions": [{"Version": "$LATEST"}, {"Version": "1", "RevisionId": "y", "Environment": {"Variables": {"API_KEY": "topsecret"}}}],
+        "RoleDetail": {"Arn": "arn:aws:iam::1:role/r"}},
+}
+
+TYPES = registry.all_types()
+
+
+def test_every_type_has_an_example():
+    assert {(t.service, t.type) for t in TYPES} == set(EXAMPLES)
+
+
+@pytest.mark.parametrize("spec", TYPES, ids=lambda t: f"{t.service}/{t.type}")
+def test_type_is_fully_declared(spec):
+    schemas.validator(spec.schema)  # exists and is a valid JSON Schema
+    assert spec.list is not None or spec.enumerate is not None
+    assert spec.permissions and all(re.fullmatch(r"[a-z0-9]+:[A-Za-z0-9]+", p) for p in spec.permissions)
+    for path in (*spec.volatile, *spec.secrets, *spec.unordered):
+        assert fieldpath.split(path) and " " not in path
+    assert re.fullmatch(r"[a-z0-9]+(/[a-z]+)?/x", spec.address("x"))
+
+
+@pytest.mark.parametrize("spec", TYPES, ids=lambda t: f"{t.service}/{t.type}")
+def test_example_becomes_a_schema_valid_secret_free_document(spec):
+    raw = EXAMPLES[(spec.service, spec.type)]
+    first = plain(spec.transform(raw))  # as the runner does
+    assert plain(spec.transform(raw)) == first  # pure
+    doc = finish_document(Collected(spec, spec.id(raw), first, Extras()), Config(path=None),
+                          Fingerprinter(b"k" * 32), spec.address(spec.id(raw)))
+    assert "topsecret" not in repr(doc)
+    for path in spec.volatile:
+        assert not list(fieldpath.matches(doc, path)), path
+    for path in spec.secrets:
+        assert all(is_redacted(parent[key]) for _, parent, key in fieldpath.matches(doc, path))
+
+
+def test_keep_env_leaves_named_values_in_clear():
+    spec = awslambda.FUNCTION
+    raw = EXAMPLES[("lambda", "function")]
+    doc = finish_document(Collected(spec, "f", plain(spec.transform(raw)), Extras()),
+                          Config(path=None, lambda_keep_env=frozenset({"STAGE"})), Fingerprinter(b"k" * 32), "lambda/f")
+    env = doc["Configuration"]["Environment"]["Variables"]
+    assert env["STAGE"] == "prod" and is_redacted(env["API_KEY"])
+    assert [v["Version"] for v in doc["Versions"]] == ["1"]
+
+
+def test_bucket_selection_and_location():
+    assert s3.selected("shop-prod", ("*-prod",), ())
+    assert not s3.selected("shop-prod", ("*-prod",), ("shop-*",))
+    assert s3.bucket_region(None) == "us-east-1" and s3.bucket_region("EU") == "eu-west-1"
+    assert s3.header_text("caf\xe9") == {"base64": "Y2Fm6Q=="}
+    assert s3.header_text("S\xc3\xa3o") == "S\u00e3o"
+
+
+def test_zip_members_cannot_escape_source():
+    assert awslambda.safe_member("src/app.py") == "src/app.py"
+    assert awslambda.safe_member("../etc/passwd") == "etc/passwd"  # clamped inside source/
+    assert awslambda.safe_member("/abs/../../x") == "x"
+    assert awslambda.safe_member(".git/config") is None
+    assert awslambda.safe_member("dir/") is None
