@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import json
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -49,14 +50,24 @@ def plain(value: Any) -> Any:
     return value
 
 
+# Characters that many line splitters (Python's str.splitlines, JavaScript) treat as line
+# breaks, plus the other C1 controls: escaped, so one JSON line is always one line.
+_LINE_BREAKERS = re.compile("[\u0080-\u009f\u2028\u2029]")
+
+
+def _escape_breakers(text: str) -> str:
+    return _LINE_BREAKERS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def dumps(doc: Any) -> bytes:
     """The canonical document form: sorted keys, indent 2, UTF-8, trailing newline."""
-    return (json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    text = json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False)
+    return (_escape_breakers(text) + "\n").encode("utf-8")
 
 
 def dumps_line(doc: Any) -> str:
     """The canonical one-line form used for JSON Lines indexes and for sorting."""
-    return json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _escape_breakers(json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")))
 
 
 def loads(data: bytes | str) -> Any:

@@ -26,6 +26,7 @@ EDGE_KEYS: dict[str, bytes] = {
     "sp ace+plus%25?q#h": b"specials\n",
     "/leading-slash": b"leading slash\n",
     "same-as-a": b"plain a\n",  # identical body: stored once
+    "line\u2028sep\x85nel\ttab": b"characters str.splitlines() breaks on\n",
 }
 CONFIG = """\
 [aws]

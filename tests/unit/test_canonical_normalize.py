@@ -63,3 +63,10 @@ def test_redact_fields_fingerprints_values_except_kept_names():
     n = redact_fields(doc, ["Env.Variables.*"], lambda v: f"fp({v})", keep={"STAGE"})
     assert n == 1
     assert doc == {"Env": {"Variables": {"STAGE": "prod", "API_KEY": "fp(s3cr3t)", "EMPTY": None}}}
+
+
+@given(json_values)
+def test_one_canonical_line_is_one_line_for_every_splitter(value):
+    line = canonical.dumps_line(value)
+    assert len(line.splitlines()) <= 1 and json.loads(line) == value
+    assert json.loads(canonical.dumps(value)) == value
