@@ -20,7 +20,8 @@ from .context import UnitContext
 from .errors import VanishedError
 from .spec import Call, Extras, Raw, ResourceType
 
-DETAIL_WORKERS = 8
+DETAIL_WORKERS = 8  # resources completed at once
+CALL_WORKERS = 16  # detail calls in flight at once (per resource type)
 
 
 @dataclass
@@ -70,14 +71,23 @@ def list_resources(ctx: UnitContext, spec: ResourceType) -> list[Raw]:
     return list(items or [])
 
 
-def read_one(ctx: UnitContext, spec: ResourceType, raw: Raw) -> Collected | None:
+def read_one(ctx: UnitContext, spec: ResourceType, raw: Raw, calls: ThreadPoolExecutor) -> Collected | None:
+    """Complete one listed resource: declared calls concurrently (they see only the listed
+    fields), then ``fetch`` functions in order (they see everything), then transform."""
     rid = spec.id(raw)
     address = spec.address(rid)
     try:
+        listed = dict(raw)
+        pending = [(d.into, calls.submit(call, ctx, spec, d.call, listed, address))
+                   for d in spec.details if d.call is not None]
+        try:
+            for into, fut in pending:
+                raw[into] = fut.result()
+        finally:
+            for _, fut in pending:
+                fut.cancel()
         for detail in spec.details:
-            if detail.call is not None:
-                raw[detail.into] = call(ctx, spec, detail.call, raw, address)
-            elif detail.fetch is not None:
+            if detail.fetch is not None:
                 raw[detail.into] = detail.fetch(ctx, raw)
         document = plain(spec.transform(raw))
         extras = spec.extras(ctx, raw, document, rid) if spec.extras else Extras()
@@ -92,9 +102,10 @@ def collect(ctx: UnitContext, spec: ResourceType) -> Iterator[Collected]:
     items = list_resources(ctx, spec)
     key = f"{ctx.unit_path}/{spec.type}"
     ctx.reporter.start(key, f"{spec.service}/{spec.type} {ctx.region}", total=len(items))
-    with ThreadPoolExecutor(DETAIL_WORKERS, thread_name_prefix=f"gitsnap-{spec.service}") as pool:
+    with ThreadPoolExecutor(DETAIL_WORKERS, thread_name_prefix=f"gitsnap-{spec.service}") as pool, \
+            ThreadPoolExecutor(CALL_WORKERS, thread_name_prefix=f"gitsnap-{spec.service}-call") as calls:
         results = []
-        for done in pool.map(lambda raw: read_one(ctx, spec, raw), items):
+        for done in pool.map(lambda raw: read_one(ctx, spec, raw, calls), items):
             ctx.reporter.advance(key)
             if done is not None:
                 results.append(done)

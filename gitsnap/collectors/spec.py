@@ -70,7 +70,8 @@ class ResourceType:
         client: boto3 service name for the list and detail calls.
         list: the list call (``result`` names the items); or ``enumerate`` for custom listing.
         id: the resource's id (its file or folder name, and its address).
-        details: further reads, in order; later ones may use earlier results.
+        details: further reads. Declared calls run concurrently and see only the listed
+            fields; ``fetch`` functions run after them, in order, and see everything.
         transform: pure function from the raw resource to the stored document.
         volatile: field paths removed before storing (timestamps, ETags, counters).
         secrets: field paths whose values are replaced by keyed fingerprints.

@@ -124,7 +124,13 @@ class SnapshotStore:
         return obj.as_raw_string()
 
     def has(self, object_id: str) -> bool:
-        return object_id.encode() in self._repo.object_store
+        """Whether an object exists, without reading it.
+
+        dulwich's ``in`` decompresses a loose object to answer, which for a 256 MiB body
+        costs its whole size in memory and time; a path check (or the pack index) does not.
+        """
+        loose = self._objects_dir / object_id[:2] / object_id[2:]
+        return loose.exists() or self._repo.object_store.contains_packed(object_id.encode())
 
     def tags(self) -> dict[str, str]:
         """Tag name -> commit id (annotated tags peeled)."""

@@ -100,3 +100,17 @@ def test_trees_round_trip(tmp_path_factory, files):
     blobs = {p: store.add_bytes(d) for p, d in files.items()}
     commit = store.commit(store.write_tree(blobs), None, "m")
     assert store.files(commit) == blobs
+
+
+def test_incompressible_bodies_are_stored_and_still_valid_git(store):
+    from gitsnap.store.loose import choose_level
+
+    noise = os.urandom(300_000)
+    text = b"<p>sunset sail</p>\n" * 20_000
+    assert choose_level(noise) == 0 and choose_level(text) == 1
+    for body in (noise, text, b"", b"tiny"):
+        blob, _ = store.add_stream(len(body), [body[:70_000], body[70_000:]])
+        out = subprocess.run(["git", "-C", str(store.path), "cat-file", "blob", blob], capture_output=True)
+        assert out.stdout == body
+    stored = (store.path / "objects" / blob[:2] / blob[2:])
+    assert stored.exists()

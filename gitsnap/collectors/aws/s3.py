@@ -17,7 +17,6 @@ import botocore.exceptions as bx
 
 from ...layout import OBJECT_INDEX, ObjectEntry, dump_index, load_index, segment
 from ..context import UnitContext
-from ..errors import VanishedError
 from ..spec import Call, Detail, Extras, Raw, ResourceType
 from .clients import error_code, translate
 
@@ -153,23 +152,12 @@ def _fetch(ctx: UnitContext, bucket: str, key: str, with_body: bool) -> ObjectEn
         raise translate(exc, f"s3/{bucket}: s3:GetObject {key!r}") from exc
 
 
-def list_objects(ctx: UnitContext, bucket: str) -> list[dict[str, Any]]:
-    client = ctx.client("s3")
-    out: list[dict[str, Any]] = []
-    try:
-        for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
-            out.extend(page.get("Contents", []))
-    except (bx.BotoCoreError, bx.ClientError) as exc:
-        raise translate(exc, f"s3/{bucket}: s3:ListBucket") from exc
-    return out
-
-
 def capture_objects(ctx: UnitContext, raw: Raw, doc: Raw, rid: str) -> Extras:
     """Index every object; download only bodies the previous snapshot does not have."""
     bucket = raw["Name"]
     prev_data = ctx.previous(f"{ctx.unit_path}/bucket/{segment(rid)}/{OBJECT_INDEX}")
     previous = {e.key: e for e in load_index(prev_data)} if prev_data else {}
-    listing = list_objects(ctx, bucket)
+    listing = raw.get("Objects") or []
     key = f"{ctx.unit_path}/bucket/{bucket}/objects"
     ctx.reporter.start(key, f"s3/{bucket}", total=len(listing))
     entries: list[ObjectEntry] = []
@@ -206,16 +194,6 @@ def capture_objects(ctx: UnitContext, raw: Raw, doc: Raw, rid: str) -> Extras:
     )
 
 
-def _vanished_bucket(ctx: UnitContext, raw: Raw) -> None:
-    """Fail fast if the bucket went away after listing (so it is left out, not half-read)."""
-    try:
-        ctx.client("s3").head_bucket(Bucket=raw["Name"])
-    except bx.ClientError as exc:
-        if error_code(exc) in ("404", "NoSuchBucket", "NotFound"):
-            raise VanishedError(f"bucket {raw['Name']} no longer exists") from exc
-        raise translate(exc, f"s3/{raw['Name']}: s3:HeadBucket") from exc
-
-
 BUCKET = ResourceType(
     service="s3",
     type="bucket",
@@ -224,7 +202,6 @@ BUCKET = ResourceType(
     enumerate=enumerate_buckets,
     id=lambda r: r["Name"],
     details=(
-        Detail("_exists", fetch=_vanished_bucket),
         Detail("Policy", _config("get_bucket_policy", "Policy", "NoSuchBucketPolicy")),
         Detail("Versioning", _config("get_bucket_versioning", None)),
         Detail("Lifecycle", _config("get_bucket_lifecycle_configuration", "Rules", "NoSuchLifecycleConfiguration")),
@@ -237,6 +214,8 @@ BUCKET = ResourceType(
         Detail("OwnershipControls", _config("get_bucket_ownership_controls", "OwnershipControls", "OwnershipControlsNotFoundError")),
         Detail("Logging", _config("get_bucket_logging", "LoggingEnabled")),
         Detail("Notifications", _config("get_bucket_notification_configuration", None)),
+        # listed with the configuration calls, so the listing overlaps them
+        Detail("Objects", Call("list_objects_v2", params=lambda r: _bucket(r["Name"]), result="Contents", paginate=True)),
     ),
     transform=transform_bucket,
     volatile=("Notifications.EventBridgeConfiguration",),
