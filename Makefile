@@ -1,0 +1,32 @@
+# gitsnap: everything installs itself into .venv/ from nothing but Python 3.11+ and git.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+# Two workers: the suite is mostly waiting on subprocesses and the local AWS endpoint.
+PYTEST_ARGS ?= -n 2
+
+.PHONY: install test lint demo bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[test,bench]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+lint: install
+	$(BIN)/ruff check gitsnap tests bench
+
+test: lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+demo: install
+	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh
+
+bench: install
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .demo .bench .pytest_cache .ruff_cache
