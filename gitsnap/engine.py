@@ -14,7 +14,7 @@ import json
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import __version__, canonical, schemas
@@ -33,6 +33,7 @@ from .layout import (
     OBJECT_INDEX,
     aws_unit,
     blob_path,
+    dump_index,
     load_index,
     segment,
 )
@@ -221,7 +222,7 @@ class Capture:
         result.files[doc_path] = self._clean(canonical.dumps(doc), doc_path)
         for rel, data in c.extras.files.items():
             path = f"{base}/{rel}"
-            result.files[path] = self._clean(data, path)
+            result.files[path] = self._clean_index(data, path) if rel == OBJECT_INDEX else self._clean(data, path)
         for blob in c.extras.blobs:
             result.blobs.setdefault(blob, []).append(address)
         result.resources[address] = {
@@ -242,6 +243,21 @@ class Capture:
             return data
         cleaned = self.scanner.clean(text, where)
         return data if cleaned == text else cleaned.encode("utf-8")
+
+    def _clean_index(self, data: bytes, where: str) -> bytes:
+        """The second net over an object index: metadata values only. Keys are names that
+        must round-trip exactly (``token=abc123.txt`` is a legal key, not a secret)."""
+        entries = []
+        changed = False
+        for e in load_index(data):
+            if e.metadata:
+                meta = {k: self.scanner.clean(f"{k}={v}", f"{where} {e.key!r}").split("=", 1)[1]
+                        if isinstance(v, str) else v for k, v in e.metadata.items()}
+                if meta != e.metadata:
+                    e = replace(e, metadata=meta)
+                    changed = True
+            entries.append(e)
+        return dump_index(entries) if changed else data
 
     # -- writing the snapshot --------------------------------------------------------------
 

@@ -25,6 +25,7 @@ EDGE_KEYS: dict[str, bytes] = {
     ".git/config": b"[core]\n\tnot = a real git dir\n",
     "sp ace+plus%25?q#h": b"specials\n",
     "/leading-slash": b"leading slash\n",
+    "token=abcdef123456.txt": b"a key that looks like an assignment is still just a name\n",
     "same-as-a": b"plain a\n",  # identical body: stored once
     "line\u2028sep\x85nel\ttab": b"characters str.splitlines() breaks on\n",
 }

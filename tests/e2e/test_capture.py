@@ -196,4 +196,4 @@ def test_log_and_show(captured):
     assert "(tag: v1.0) known good" in log
     shown = json.loads(g("show", "v1.0", f"cloudfront/{info['distributions']['salejada-staging']}").out)
     assert shown["DistributionConfig"]["Origins"]["Items"][0]["DomainName"] == "salejada-staging.s3.amazonaws.com"
-    assert "| s3/edge-keys | us-east-1 | 15 |" in g("show", "v1.0").out
+    assert "| s3/edge-keys | us-east-1 | 16 |" in g("show", "v1.0").out
