@@ -221,6 +221,22 @@ def show(c: Ctx, rev: str, address: str | None) -> None:
         click.echo(f"# also in {snap.resources[address]['path']}/: " + ", ".join(others))
 
 
+@cli.command()
+@click.option("--only", multiple=True, metavar="SERVICE", help="Only this service (repeatable).")
+def permissions(only: tuple[str, ...]) -> None:
+    """Print the read-only IAM policy a capture needs (from the collectors' declarations)."""
+    import json
+
+    from .collectors.permissions import read_only_policy
+    from .collectors.registry import aws_services
+    from .errors import UsageError
+
+    unknown = sorted(set(only) - aws_services())
+    if unknown:
+        raise UsageError(f"unknown service {unknown[0]!r}; known: {', '.join(sorted(aws_services()))}")
+    click.echo(json.dumps(read_only_policy(only), indent=2))
+
+
 @cli.group()
 def sandbox() -> None:
     """An embedded local AWS endpoint with a sample estate, to try gitsnap without an account."""

@@ -212,6 +212,7 @@ class Capture:
             result.status = "failed"
             result.error = f"{unit.service} in {unit.region}: internal error {type(exc).__name__}: {exc} (run with --debug)"
         result.seconds = time.monotonic() - started
+        log.info("%s: %s, %d resources in %.1f s", unit.path, result.status, len(result.resources), result.seconds)
         return result
 
     def _store_resource(self, c: Collected, unit: Unit, result: UnitResult) -> None:
@@ -273,6 +274,7 @@ class Capture:
             previous = self.store.files(head)
             prev_manifest = self._manifest(previous)
             units = plan_units(self.config, request.only, self.config.s3_workers)
+            log.info("capturing %d units: %s", len(units), ", ".join(u.path for u in units))
             with ThreadPoolExecutor(self.config.s3_workers, thread_name_prefix="gitsnap-get") as downloads, \
                     ThreadPoolExecutor(min(8, max(1, len(units))), thread_name_prefix="gitsnap-unit") as pool:
                 results = list(pool.map(lambda u: self._run_unit(u, previous, downloads), units))
@@ -348,6 +350,7 @@ class Capture:
         unchanged = files == {p: b for p, b in previous.items() if p not in MANIFEST_FILES}
         recovered = any(u.get("status") == "failed" for u in prev_manifest.get("units", {}).values())
         if head is not None and unchanged and not failed and not recovered:
+            log.info("no change since %s: no commit", head[:12])
             if request.tag:
                 self.store.tag(request.tag, head, self._tag_message(request), force=request.force)
             return head, False

@@ -100,3 +100,15 @@ def test_zip_members_cannot_escape_source():
     assert awslambda.safe_member("/abs/../../x") == "x"
     assert awslambda.safe_member(".git/config") is None
     assert awslambda.safe_member("dir/") is None
+
+
+def test_permissions_policy_covers_every_declared_read():
+    from gitsnap.collectors.permissions import read_only_policy
+
+    policy = read_only_policy()
+    actions = set(policy["Statement"][0]["Action"])
+    for spec in TYPES:
+        assert set(spec.permissions) <= actions
+    assert all(a.split(":")[1].startswith(("Get", "List", "Describe")) for a in actions)
+    assert set(read_only_policy(("route53",))["Statement"][0]["Action"]) == {
+        "sts:GetCallerIdentity", *registry.AWS["route53"][0].permissions, *registry.AWS["route53"][1].permissions}
