@@ -222,6 +222,26 @@ def show(c: Ctx, rev: str, address: str | None) -> None:
 
 
 @cli.command()
+@click.argument("rev", required=False, default="HEAD")
+@click.pass_obj
+def verify(c: Ctx, rev: str) -> None:
+    """Check every body and document of a snapshot against its manifest (no cloud access)."""
+    from .manifest import human_bytes
+    from .verify import VerifyError
+    from .verify import verify as run_verify
+
+    store = _open(c)
+    report = run_verify(store, store.resolve(rev))
+    for problem in report.problems:
+        click.echo(f"  {problem}", err=True)
+    if report.problems:
+        n = len(report.problems)
+        raise VerifyError(f"{rev}: {n} problem{'' if n == 1 else 's'} found (listed above); the snapshot is damaged")
+    click.echo(f"{rev}: {report.bodies} bodies ({human_bytes(report.body_bytes)}) and "
+               f"{report.documents} documents verified")
+
+
+@cli.command()
 @click.option("--only", multiple=True, metavar="SERVICE", help="Only this service (repeatable).")
 def permissions(only: tuple[str, ...]) -> None:
     """Print the read-only IAM policy a capture needs (from the collectors' declarations)."""

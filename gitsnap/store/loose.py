@@ -13,7 +13,7 @@ import itertools
 import os
 import tempfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 # git reads any zlib level. Level 1 for text-like bodies; level 0 (stored blocks) for bodies
@@ -73,3 +73,23 @@ def write_stream(objects_dir: Path, size: int, chunks: Iterable[bytes]) -> tuple
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def read_stream(path: Path, chunk: int = 1024 * 1024) -> Iterator[bytes]:
+    """The body of a loose blob, decompressed chunk by chunk (header stripped)."""
+    decomp = zlib.decompressobj()
+    header_done = False
+    with open(path, "rb") as fh:
+        while True:
+            raw = fh.read(chunk)
+            data = decomp.decompress(raw) if raw else decomp.flush()
+            if not header_done:
+                nul = data.find(b"\x00")
+                if nul < 0:
+                    raise ValueError(f"{path}: not a loose git object")
+                data = data[nul + 1 :]
+                header_done = True
+            if data:
+                yield data
+            if not raw:
+                return

@@ -123,6 +123,14 @@ class SnapshotStore:
         assert isinstance(obj, Blob)
         return obj.as_raw_string()
 
+    def iter_blob(self, blob_id: str) -> Iterator[bytes]:
+        """A blob's bytes in chunks; loose objects are streamed, packed ones read whole."""
+        loose_path = self._objects_dir / blob_id[:2] / blob_id[2:]
+        if loose_path.exists():
+            yield from loose.read_stream(loose_path)
+        else:
+            yield self.read(blob_id)
+
     def has(self, object_id: str) -> bool:
         """Whether an object exists, without reading it.
 
