@@ -20,9 +20,12 @@ def human_bytes(n: int | None) -> str:
 def render_markdown(manifest: dict[str, Any]) -> str:
     resources = manifest.get("resources", {})
     per_unit: dict[str, Counter[str]] = defaultdict(Counter)
+    sizes: dict[str, Counter[str]] = defaultdict(Counter)
     for info in resources.values():
         unit = "/".join(info["path"].split("/")[:4])
         per_unit[unit][info["type"]] += 1
+        sizes[unit]["objects"] += info.get("objects", 0)
+        sizes[unit]["bytes"] += info.get("bytes", 0)
     lines = [
         "# gitsnap snapshot",
         "",
@@ -33,15 +36,16 @@ def render_markdown(manifest: dict[str, Any]) -> str:
         "",
         "## Collectors",
         "",
-        "| unit | status | resources |",
-        "| --- | --- | --- |",
+        "| unit | status | resources | objects | size |",
+        "| --- | --- | --- | ---: | ---: |",
     ]
     for path, unit in manifest.get("units", {}).items():
         kinds = ", ".join(f"{n} {t}" for t, n in sorted(per_unit.get(path, Counter()).items())) or "0"
         status = unit.get("status", "ok")
         if unit.get("error"):
             status += f": {unit['error']}"
-        lines.append(f"| {path} | {status} | {kinds} |")
+        size = sizes.get(path, Counter())
+        lines.append(f"| {path} | {status} | {kinds} | {size['objects']} | {human_bytes(size['bytes'])} |")
     buckets = [(a, r) for a, r in resources.items() if r.get("type") == "bucket"]
     if buckets:
         lines += ["", "## Buckets", "", "| bucket | region | objects | size |", "| --- | --- | --- | --- |"]

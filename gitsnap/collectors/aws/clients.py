@@ -68,8 +68,10 @@ class AwsAccount:
         self._clients: dict[tuple[str, str | None], Any] = {}
         self._botocfg = botocore.config.Config(
             retries={"max_attempts": 3, "mode": "standard"},
+            # worst case for an endpoint that accepts and never answers: 3 x 15 s plus backoff,
+            # inside a minute; 15 s is per socket read, so long body downloads are unaffected
             connect_timeout=5,
-            read_timeout=60,
+            read_timeout=15,
             # body downloads + concurrent detail calls share one client per service and region
             max_pool_connections=workers + 24,
         )
