@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..spec import Call, Detail, Raw, ResourceType
+from .shapes import tag_map
 
 
 def transform_distribution(raw: Raw) -> Raw:
@@ -12,7 +13,7 @@ def transform_distribution(raw: Raw) -> Raw:
         "ARN": raw["ARN"],
         "DomainName": raw.get("DomainName"),
         "DistributionConfig": raw["DistributionConfig"],
-        "Tags": {t["Key"]: t["Value"] for t in tags.get("Items", [])},
+        "Tags": tag_map(tags.get("Items")),
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..spec import Call, Detail, Raw, ResourceType
+from .shapes import tag_map
 
 
 def zone_id(raw: Raw) -> str:
@@ -23,7 +24,7 @@ def transform_zone(raw: Raw) -> Raw:
         "DelegationSet": (raw.get("Zone") or {}).get("DelegationSet"),
         "VPCs": (raw.get("Zone") or {}).get("VPCs"),
         "RecordSets": sorted(raw.get("RecordSets") or [], key=record_order),
-        "Tags": {t["Key"]: t["Value"] for t in tags.get("Tags", [])},
+        "Tags": tag_map(tags.get("Tags")),
     }
 
 

@@ -19,6 +19,7 @@ from ...layout import OBJECT_INDEX, ObjectEntry, dump_index, load_index, segment
 from ..context import UnitContext
 from ..spec import Call, Detail, Extras, Raw, ResourceType
 from .clients import error_code, translate
+from .shapes import tag_map
 
 CHUNK = 1024 * 1024
 
@@ -90,7 +91,7 @@ def transform_bucket(raw: Raw) -> Raw:
         "Cors": raw.get("Cors"),
         "Website": raw.get("Website"),
         "Encryption": raw.get("Encryption"),
-        "Tags": {t["Key"]: t["Value"] for t in tagging} if tagging is not None else None,
+        "Tags": tag_map(tagging) if tagging is not None else None,
         "PublicAccessBlock": raw.get("PublicAccessBlock"),
         "OwnershipControls": raw.get("OwnershipControls"),
         "Logging": raw.get("Logging"),
