@@ -43,6 +43,8 @@ class Config:
     s3_workers: int = 16
     lambda_keep_env: frozenset[str] = frozenset()
     lambda_extract_source: bool = True
+    apigateway_keep_variables: frozenset[str] = frozenset()
+    dynamodb_sample_items: int = 0
     environments: dict[str, tuple[str, ...]] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
 
@@ -107,6 +109,8 @@ def parse(data: dict[str, Any], path: Path, known_services: frozenset[str] | Non
         s3_workers=s3.get("workers", 16),
         lambda_keep_env=frozenset(lam.get("keep_env", ())),
         lambda_extract_source=lam.get("extract_source", True),
+        apigateway_keep_variables=frozenset(aws.get("apigateway", {}).get("keep_variables", ())),
+        dynamodb_sample_items=aws.get("dynamodb", {}).get("sample_items", 0),
         environments={k: tuple(v) for k, v in data.get("environments", {}).items()},
         raw=data,
     )

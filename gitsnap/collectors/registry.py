@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .aws import awslambda, cloudfront, route53, s3
+from .aws import acm, apigateway, awslambda, cloudfront, dynamodb, iam, rds, route53, s3, ses
 from .spec import ResourceType
 
 AWS: dict[str, tuple[ResourceType, ...]] = {
@@ -10,6 +10,12 @@ AWS: dict[str, tuple[ResourceType, ...]] = {
     "cloudfront": cloudfront.TYPES,
     "lambda": awslambda.TYPES,
     "route53": route53.TYPES,
+    "dynamodb": dynamodb.TYPES,
+    "iam": iam.TYPES,
+    "apigateway": apigateway.TYPES,
+    "ses": ses.TYPES,
+    "acm": acm.TYPES,
+    "rds": rds.TYPES,
 }
 
 

@@ -67,8 +67,10 @@ def list_resources(ctx: UnitContext, spec: ResourceType) -> list[Raw]:
     if spec.enumerate is not None:
         return list(spec.enumerate(ctx))
     assert spec.list is not None, f"{spec.service}/{spec.type} declares neither list nor enumerate"
-    items = call(ctx, spec, spec.list, {}, where)
-    return list(items or [])
+    items = list(call(ctx, spec, spec.list, {}, where) or [])
+    if spec.item_key:
+        items = [{spec.item_key: i} for i in items]
+    return items
 
 
 def read_one(ctx: UnitContext, spec: ResourceType, raw: Raw, calls: ThreadPoolExecutor) -> Collected | None:

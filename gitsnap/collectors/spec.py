@@ -69,6 +69,7 @@ class ResourceType:
         scope: ``"global"`` types are captured once per account, ``"regional"`` per region.
         client: boto3 service name for the list and detail calls.
         list: the list call (``result`` names the items); or ``enumerate`` for custom listing.
+        item_key: for list calls that return bare names, the field each name becomes.
         id: the resource's id (its file or folder name, and its address).
         details: further reads. Declared calls run concurrently and see only the listed
             fields; ``fetch`` functions run after them, in order, and see everything.
@@ -92,6 +93,7 @@ class ResourceType:
     schema: str
     list: Call | None = None
     enumerate: Callable[[UnitContext], Iterable[Raw]] | None = None
+    item_key: str | None = None
     details: tuple[Detail, ...] = ()
     transform: Callable[[Raw], Raw] = lambda raw: raw
     volatile: tuple[str, ...] = ()

@@ -25,6 +25,8 @@ SECRETS = {
     "slack": "xoxb-FAKE-1234567890-abcdefghijklmnopqrstuvwx",
     "db_password": "hunter2-correct-horse-battery",
     "rotated_stripe": "sk_live_FAKErotated000111222333444555",
+    "stage_payment_key": "pk_FAKE_stage_variable_0a1b2c3d4e5f",
+    "http_stage_token": "tok_FAKE_http_stage_99887766554433",
 }
 
 
@@ -133,7 +135,63 @@ def seed(endpoint: str) -> dict[str, Any]:
             {"Action": "CREATE", "ResourceRecordSet": {
                 "Name": domain, "Type": "TXT", "TTL": 300, "ResourceRecords": [{"Value": '"v=spf1 include:amazonses.com ~all"'}]}},
         ]})
+    out.update(seed_platform(endpoint))
     return out
+
+
+def seed_platform(endpoint: str) -> dict[str, Any]:
+    """Tables, IAM, certificates, email, a database and APIs: the rest of what the seeds exported."""
+    c = clients(endpoint)
+    ddb, iam, acm, ses, rds = c("dynamodb"), c("iam"), c("acm"), c("ses"), c("rds")
+    for name, pitr in (("jada-events", True), ("jada-events-staging", False)):
+        ddb.create_table(
+            TableName=name, BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"},
+                                  {"AttributeName": "email", "AttributeType": "S"}],
+            GlobalSecondaryIndexes=[{"IndexName": "by-email", "KeySchema": [{"AttributeName": "email", "KeyType": "HASH"}],
+                                     "Projection": {"ProjectionType": "ALL"}}],
+            Tags=[{"Key": "site", "Value": "sailjada"}])
+        ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires"})
+        if pitr:
+            ddb.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+        ddb.put_item(TableName=name, Item={"pk": {"S": "event#james-taylor"}, "sk": {"S": "2024-06-01"}, "seats": {"N": "40"}})
+
+    iam.create_policy(PolicyName="jada-deploy", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": "arn:aws:s3:::*-prod/*"}]}))
+    iam.create_group(GroupName="jada-deployers")
+    iam.attach_group_policy(GroupName="jada-deployers", PolicyArn=f"arn:aws:iam::{ACCOUNT}:policy/jada-deploy")
+    iam.create_user(UserName="jada-ci")
+    iam.add_user_to_group(GroupName="jada-deployers", UserName="jada-ci")
+    key = iam.create_access_key(UserName="jada-ci")["AccessKey"]
+    iam.create_instance_profile(InstanceProfileName="jada-legacy")
+    iam.add_role_to_instance_profile(InstanceProfileName="jada-legacy", RoleName="jada-lambda-role")
+
+    acm.request_certificate(DomainName="sailjada.com", ValidationMethod="DNS", SubjectAlternativeNames=["www.sailjada.com"])
+    ses.verify_domain_identity(Domain="sailjada.com")
+    ses.verify_email_identity(EmailAddress="bookings@sailjada.com")
+    ses.create_configuration_set(ConfigurationSet={"Name": "jada-transactional"})
+
+    rds.create_db_parameter_group(DBParameterGroupName="jada-pg", DBParameterGroupFamily="postgres16", Description="jada")
+    rds.create_db_instance(DBInstanceIdentifier="jada-legacy-db", DBInstanceClass="db.t3.micro", Engine="postgres",
+                           MasterUsername="jada", MasterUserPassword=SECRETS["db_password"], AllocatedStorage=20,
+                           DBParameterGroupName="jada-pg")
+
+    api = c("apigateway")
+    rest = api.create_rest_api(name="jada-bookings-api", description="bookings")["id"]
+    root = next(r["id"] for r in api.get_resources(restApiId=rest)["items"] if r["path"] == "/")
+    res = api.create_resource(restApiId=rest, parentId=root, pathPart="bookings")["id"]
+    api.put_method(restApiId=rest, resourceId=res, httpMethod="POST", authorizationType="NONE")
+    api.put_integration(restApiId=rest, resourceId=res, httpMethod="POST", type="AWS_PROXY", integrationHttpMethod="POST",
+                        uri=f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:{ACCOUNT}:function:jada-event-processor/invocations")
+    dep = api.create_deployment(restApiId=rest, stageName="prod")["id"]
+    api.update_stage(restApiId=rest, stageName="prod", patchOperations=[
+        {"op": "replace", "path": "/variables/PAYMENT_KEY", "value": SECRETS["stage_payment_key"]},
+        {"op": "replace", "path": "/variables/TABLE", "value": "jada-events"}])
+    http = c("apigatewayv2").create_api(Name="jada-webhooks", ProtocolType="HTTP")["ApiId"]
+    c("apigatewayv2").create_stage(ApiId=http, StageName="live", StageVariables={"TOKEN": SECRETS["http_stage_token"]})
+    return {"rest_api": rest, "deployment": dep, "http_api": http, "iam_secret_access_key": key["SecretAccessKey"],
+            "iam_access_key_id": key["AccessKeyId"]}
 
 
 def distribution_config(bucket: str, ttl: int = 86400) -> dict[str, Any]:

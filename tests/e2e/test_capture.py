@@ -70,7 +70,7 @@ def test_both_regions_and_every_service_are_captured(captured):
     g, _, _ = captured
     resources = g.manifest("v1.0")["resources"]
     assert resources["s3/sailjada-backups"]["region"] == "us-west-2"
-    assert {a.split("/")[0] for a in resources} == {"s3", "cloudfront", "lambda", "route53"}
+    assert {a.split("/")[0] for a in resources} == set(registry.aws_services())
     assert sum(1 for a in resources if a.startswith("s3/")) == 8
     assert sum(1 for a in resources if a.startswith("cloudfront/")) == 6
     assert {a for a in resources if a.startswith("route53/")} == {
@@ -106,15 +106,19 @@ def test_lambda_code_is_a_blob_and_its_source_is_readable(captured):
 
 
 def test_no_secret_value_reaches_any_git_object(captured):
-    g, _, result = captured
+    g, info, result = captured
     g("sandbox", "change", env={"AWS_ENDPOINT_URL": g.env["AWS_ENDPOINT_URL"]})
     second = g("capture", "-m", "after rotation")
     blob = g.all_objects()
-    for name, secret in sample.SECRETS.items():
+    secrets = {**sample.SECRETS, "iam secret access key": info["iam_secret_access_key"]}
+    for name, secret in secrets.items():
         assert secret.encode() not in blob, name
         for text in (result.out, result.err, second.out, second.err):
             assert secret not in text, name
     assert b"redacted:hmac-sha256:" in blob
+    # what may be stored in clear is: the access key id and its status
+    user = json.loads(g.show(f"HEAD:aws/{sample.ACCOUNT}/global/iam/user/jada-ci.json"))
+    assert user["AccessKeys"] == [{"AccessKeyId": info["iam_access_key_id"], "Status": "Active"}]
 
 
 def test_capture_with_no_change_makes_no_commit_and_downloads_no_body(captured, moto_server):
@@ -216,3 +220,29 @@ def test_verify_checks_every_body_and_catches_corruption(captured):
     assert r.code == 2
     assert f"body {blob}: sha256/size do not match" in r.err
     assert r.err.strip().splitlines()[-1].startswith("gitsnap: error: v1.0: 1 problem found")
+
+
+def test_platform_services_are_captured_as_the_seeds_exported_them(captured):
+    g, info, _ = captured
+    base = f"v1.0:aws/{sample.ACCOUNT}"
+    table = json.loads(g.show(f"{base}/us-east-1/dynamodb/table/jada-events.json"))
+    assert table["ContinuousBackups"]["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+    assert table["TimeToLive"]["AttributeName"] == "expires"
+    assert [i["IndexName"] for i in table["Table"]["GlobalSecondaryIndexes"]] == ["by-email"]
+    assert "ItemCount" not in table["Table"] and "SampleItems" not in table
+    staging = json.loads(g.show(f"{base}/us-east-1/dynamodb/table/jada-events-staging.json"))
+    assert staging["ContinuousBackups"]["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "DISABLED"
+    api = json.loads(g.show(f"{base}/us-east-1/apigateway/rest-api/{info['rest_api']}.json"))
+    assert [r["path"] for r in api["resources"]] == ["/", "/bookings"]
+    (stage,) = api["stages"]
+    assert stage["variables"]["PAYMENT_KEY"].startswith("redacted:hmac-sha256:")
+    group = json.loads(g.show(f"{base}/global/iam/group/jada-deployers.json"))
+    assert group["Users"] == ["jada-ci"] and group["AttachedPolicies"] == [f"arn:aws:iam::{sample.ACCOUNT}:policy/jada-deploy"]
+    policy = json.loads(g.show(f"{base}/global/iam/policy/jada-deploy.json"))
+    assert policy["Document"]["Statement"][0]["Action"] == ["s3:PutObject"]
+    manifest = g.manifest("v1.0")["resources"]
+    for address in ("iam/role/jada-lambda-role", "iam/instance-profile/jada-legacy", "ses/sailjada.com",
+                    "ses/bookings@sailjada.com", "ses/configuration-set/jada-transactional", "rds/jada-legacy-db",
+                    "rds/parameter-group/jada-pg", f"apigateway/http-api/{info['http_api']}"):
+        assert address in manifest, address
+    assert sum(1 for a in manifest if a.startswith("acm/")) == 1

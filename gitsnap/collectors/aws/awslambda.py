@@ -24,6 +24,7 @@ from ..context import UnitContext
 from ..errors import CollectorError
 from ..spec import Call, Detail, Extras, Raw, ResourceType
 from .clients import error_code, translate
+from .iam import policy_json, role_detail
 
 MAX_SOURCE_FILE = 2 * 1024 * 1024
 DOWNLOAD_TIMEOUT = 60
@@ -34,41 +35,15 @@ def _fn(r: Raw) -> dict[str, str]:
 
 
 def fetch_role(ctx: UnitContext, raw: Raw) -> Any:
-    """The execution role: trust policy, inline and attached policies."""
+    """The execution role: trust policy, inline and attached policies (read as IAM reads it)."""
     arn = raw["Role"]
     name = arn.rsplit("/", 1)[-1]
-    iam = ctx.client("iam")
-    what = f"lambda/{raw['FunctionName']}: role {name}"
     try:
-        role = iam.get_role(RoleName=name)["Role"]
-        inline_names = []
-        for page in iam.get_paginator("list_role_policies").paginate(RoleName=name):
-            inline_names.extend(page["PolicyNames"])
-        inline = {n: iam.get_role_policy(RoleName=name, PolicyName=n)["PolicyDocument"] for n in inline_names}
-        attached = []
-        for page in iam.get_paginator("list_attached_role_policies").paginate(RoleName=name):
-            attached.extend(page["AttachedPolicies"])
+        return {"Arn": arn, **role_detail(ctx, name)}
     except (bx.BotoCoreError, bx.ClientError) as exc:
         if error_code(exc) == "NoSuchEntity":
             return {"Arn": arn, "Exists": False}
-        raise translate(exc, f"{what}: iam read") from exc
-    return {
-        "Arn": arn,
-        "RoleName": role["RoleName"],
-        "Path": role.get("Path"),
-        "AssumeRolePolicyDocument": _json(role.get("AssumeRolePolicyDocument")),
-        "InlinePolicies": {k: _json(v) for k, v in inline.items()},
-        "AttachedPolicies": sorted(p["PolicyArn"] for p in attached),
-    }
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
+        raise translate(exc, f"lambda/{raw['FunctionName']}: role {name}: iam read") from exc
 
 
 def transform_function(raw: Raw) -> Raw:
@@ -79,7 +54,7 @@ def transform_function(raw: Raw) -> Raw:
         "Configuration": config,
         "Tags": fn.get("Tags") or {},
         "ReservedConcurrency": (raw.get("Concurrency") or {}).get("ReservedConcurrentExecutions"),
-        "Policy": _json(policy),
+        "Policy": policy_json(policy),
         "Aliases": sorted(raw.get("Aliases") or [], key=lambda a: a.get("Name", "")),
         "Versions": [v for v in raw.get("Versions") or [] if v.get("Version") != "$LATEST"],
         "EventSourceMappings": sorted(raw.get("EventSourceMappings") or [], key=lambda m: m.get("UUID", "")),

@@ -1,0 +1,37 @@
+"""ACM (regional): certificates (domains, SANs, status, validation, key algorithm, expiry,
+in-use-by). Private keys are never requested: no API here returns them."""
+
+from __future__ import annotations
+
+from ..spec import Call, Detail, Raw, ResourceType
+from .shapes import tag_map
+
+
+def cert_id(raw: Raw) -> str:
+    return raw["CertificateArn"].rsplit("/", 1)[-1]
+
+
+def transform_certificate(raw: Raw) -> Raw:
+    cert = dict(raw.get("Certificate") or {})
+    cert["InUseBy"] = sorted(cert.get("InUseBy") or [])
+    return {"Certificate": cert, "Tags": tag_map(raw.get("Tags"))}
+
+
+CERTIFICATE = ResourceType(
+    service="acm", type="certificate", scope="regional", client="acm",
+    list=Call("list_certificates", result="CertificateSummaryList", paginate=True),
+    id=cert_id,
+    details=(
+        Detail("Certificate", Call("describe_certificate", params=lambda r: {"CertificateArn": r["CertificateArn"]},
+                                   result="Certificate")),
+        Detail("Tags", Call("list_tags_for_certificate", params=lambda r: {"CertificateArn": r["CertificateArn"]},
+                            result="Tags")),
+    ),
+    transform=transform_certificate,
+    volatile=("Certificate.RenewalSummary.UpdatedAt",),
+    unordered=("Certificate.SubjectAlternativeNames",),
+    schema="aws.acm.certificate",
+    permissions=("acm:ListCertificates", "acm:DescribeCertificate", "acm:ListTagsForCertificate"),
+)
+
+TYPES = (CERTIFICATE,)

@@ -1,0 +1,95 @@
+"""DynamoDB: table description, TTL, point-in-time recovery, auto-scaling targets, tags,
+and (only when asked, ``[aws.dynamodb] sample_items``) a sample of items."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import botocore.exceptions as bx
+
+from ..context import UnitContext
+from ..spec import Call, Detail, Raw, ResourceType
+from .clients import translate
+from .shapes import tag_map
+
+
+def _table(r: Raw) -> dict[str, str]:
+    return {"TableName": r["TableName"]}
+
+
+def fetch_tags(ctx: UnitContext, raw: Raw) -> Any:
+    arn = (raw.get("Table") or {}).get("TableArn")
+    try:
+        pages = ctx.client("dynamodb").get_paginator("list_tags_of_resource").paginate(ResourceArn=arn)
+        return [t for page in pages for t in page.get("Tags", [])]
+    except (bx.BotoCoreError, bx.ClientError) as exc:
+        raise translate(exc, f"dynamodb/{raw['TableName']}: dynamodb:ListTagsOfResource") from exc
+
+
+def fetch_sample(ctx: UnitContext, raw: Raw) -> Any:
+    """Up to N items, in key order, only when the config asks for them."""
+    n = ctx.config.dynamodb_sample_items
+    if not n:
+        return None
+    try:
+        items = ctx.client("dynamodb").scan(TableName=raw["TableName"], Limit=n).get("Items", [])
+    except (bx.BotoCoreError, bx.ClientError) as exc:
+        raise translate(exc, f"dynamodb/{raw['TableName']}: dynamodb:Scan") from exc
+    keys = [k["AttributeName"] for k in (raw.get("Table") or {}).get("KeySchema", [])]
+    return sorted(items, key=lambda i: [str(i.get(k)) for k in keys])
+
+
+def transform_table(raw: Raw) -> Raw:
+    doc = {
+        "Table": raw["Table"],
+        "TimeToLive": raw.get("TimeToLive"),
+        "ContinuousBackups": raw.get("ContinuousBackups"),
+        "ScalableTargets": sorted(raw.get("ScalableTargets") or [], key=lambda t: t.get("ScalableDimension", "")),
+        "Tags": tag_map(raw.get("Tags")),
+    }
+    if raw.get("SampleItems") is not None:
+        doc["SampleItems"] = raw["SampleItems"]
+    return doc
+
+
+_INDEX_VOLATILE = ("ItemCount", "IndexSizeBytes", "IndexStatus", "Backfilling",
+                   "ProvisionedThroughput.NumberOfDecreasesToday", "ProvisionedThroughput.LastIncreaseDateTime",
+                   "ProvisionedThroughput.LastDecreaseDateTime")
+
+TABLE = ResourceType(
+    service="dynamodb",
+    type="table",
+    scope="regional",
+    client="dynamodb",
+    list=Call("list_tables", result="TableNames", paginate=True),
+    item_key="TableName",
+    id=lambda r: r["TableName"],
+    details=(
+        Detail("Table", Call("describe_table", params=_table, result="Table")),
+        Detail("TimeToLive", Call("describe_time_to_live", params=_table, result="TimeToLiveDescription")),
+        Detail("ContinuousBackups", Call("describe_continuous_backups", params=_table, result="ContinuousBackupsDescription")),
+        Detail("ScalableTargets", Call("describe_scalable_targets", client="application-autoscaling", result="ScalableTargets",
+                                       params=lambda r: {"ServiceNamespace": "dynamodb", "ResourceIds": [f"table/{r['TableName']}"]})),
+        Detail("Tags", fetch=fetch_tags),
+        Detail("SampleItems", fetch=fetch_sample),
+    ),
+    transform=transform_table,
+    volatile=(
+        "Table.ItemCount", "Table.TableSizeBytes", "Table.TableStatus",
+        "Table.ProvisionedThroughput.NumberOfDecreasesToday", "Table.ProvisionedThroughput.LastIncreaseDateTime",
+        "Table.ProvisionedThroughput.LastDecreaseDateTime", "Table.BillingModeSummary.LastUpdateToPayPerRequestDateTime",
+        "Table.TableClassSummary.LastUpdateDateTime",
+        *(f"Table.GlobalSecondaryIndexes.*.{f}" for f in _INDEX_VOLATILE),
+        *(f"Table.LocalSecondaryIndexes.*.{f}" for f in _INDEX_VOLATILE),
+        "ContinuousBackups.PointInTimeRecoveryDescription.EarliestRestorableDateTime",
+        "ContinuousBackups.PointInTimeRecoveryDescription.LatestRestorableDateTime",
+        "ScalableTargets.*.CreationTime",
+    ),
+    unordered=("Table.AttributeDefinitions", "Table.GlobalSecondaryIndexes", "Table.LocalSecondaryIndexes"),
+    schema="aws.dynamodb.table",
+    permissions=("dynamodb:ListTables", "dynamodb:DescribeTable", "dynamodb:DescribeTimeToLive",
+                 "dynamodb:DescribeContinuousBackups", "dynamodb:ListTagsOfResource",
+                 "application-autoscaling:DescribeScalableTargets"),
+)
+
+TYPES = (TABLE,)
