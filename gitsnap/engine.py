@@ -13,6 +13,7 @@ import datetime as _dt
 import json
 import logging
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -94,42 +95,51 @@ class CaptureResult:
 
 @dataclass(frozen=True)
 class Unit:
-    account: AwsAccount
-    account_id: str
-    region: str
-    service: str
-    types: tuple[ResourceType, ...]
+    """One collector run: a service in one region (or ``global``) of one account, or a
+    non-cloud provider (``local``, ``gas``). It owns the subtree at ``path``."""
 
-    @property
-    def path(self) -> str:
-        return aws_unit(self.account_id, self.region, self.service)
+    path: str
+    service: str
+    account: str
+    region: str
+    types: tuple[ResourceType, ...]
+    client: Callable[..., Any]
+
+
+def _aws_client(account: AwsAccount, region: str) -> Callable[..., Any]:
+    return lambda name, r=None: account.client(name, r or (None if region == "global" else region))
 
 
 def plan_units(config: Config, only: tuple[str, ...], workers: int) -> list[Unit]:
-    """Which (account, region, service) units this capture reads."""
-    known = registry.aws_services()
+    """Which units this capture reads: AWS (account x region x service), then the others."""
+    known = registry.aws_services() | registry.other_services()
     for svc in only:
         if svc not in known:
             raise UsageError(f"unknown service {svc!r} for --only; known: {', '.join(sorted(known))}")
-    services = only or config.services or tuple(sorted(known))
-    targets = config.accounts or ()
-    accounts = (
-        [(AwsAccount(a.profile, a.role_arn, workers), a.regions) for a in targets]
-        if targets
-        else [(AwsAccount(config.profile, None, workers), ())]
-    )
+    aws_services = [s for s in (only or config.services or sorted(registry.aws_services()))
+                    if s in registry.aws_services()]
     units: list[Unit] = []
-    for acct, acct_regions in accounts:
-        regions = acct_regions or config.regions or ((acct.default_region,) if acct.default_region else ())
-        if not regions:
-            raise ConfigError("no AWS region: set AWS_REGION or [aws] regions in gitsnap.toml")
-        account_id = acct.account_id()
-        for svc in services:
-            types = registry.AWS[svc]
-            if all(t.scope == "global" for t in types):
-                units.append(Unit(acct, account_id, "global", svc, types))
-            else:
-                units.extend(Unit(acct, account_id, r, svc, types) for r in regions)
+    if aws_services:
+        targets = config.accounts or ()
+        accounts = (
+            [(AwsAccount(a.profile, a.role_arn, workers), a.regions) for a in targets]
+            if targets
+            else [(AwsAccount(config.profile, None, workers), ())]
+        )
+        for acct, acct_regions in accounts:
+            regions = acct_regions or config.regions or ((acct.default_region,) if acct.default_region else ())
+            if not regions:
+                raise ConfigError("no AWS region: set AWS_REGION or [aws] regions in gitsnap.toml")
+            account_id = acct.account_id()
+            for svc in aws_services:
+                types = registry.AWS[svc]
+                scopes = ["global"] if all(t.scope == "global" for t in types) else list(regions)
+                for region in scopes:
+                    units.append(Unit(aws_unit(account_id, region, svc), svc, account_id, region, types,
+                                      _aws_client(acct, region)))
+    for svc, types in registry.OTHER.items():
+        if (not only or svc in only) and registry.configured(svc, config):
+            units.append(Unit(svc, svc, svc, svc, types, registry.client_factory(svc, config)))
     return units
 
 
@@ -172,7 +182,7 @@ class Capture:
     # -- reading live state ----------------------------------------------------------------
 
     def _run_unit(self, unit: Unit, previous: dict[str, str], downloads: ThreadPoolExecutor) -> UnitResult:
-        result = UnitResult(unit.path, unit.service, unit.account_id, unit.region)
+        result = UnitResult(unit.path, unit.service, unit.account, unit.region)
         started = time.monotonic()
 
         def prev(rel: str) -> bytes | None:
@@ -184,12 +194,10 @@ class Capture:
             return {p[len(start):]: self.store.read(b) for p, b in previous.items() if p.startswith(start)}
 
         ctx = UnitContext(
-            account=unit.account_id,
+            account=unit.account,
             region=unit.region,
             config=self.config,
-            client=lambda name, region=None: unit.account.client(
-                name, region or (None if unit.region == "global" else unit.region)
-            ),
+            client=unit.client,
             blobs=self.store,
             previous=prev,
             previous_dir=prev_dir,
@@ -218,7 +226,8 @@ class Capture:
     def _store_resource(self, c: Collected, unit: Unit, result: UnitResult) -> None:
         address = c.spec.address(c.id)
         doc = finish_document(c, self.config, self.fingerprint, address)
-        base = f"{unit.path}/{c.spec.type}/{segment(c.id)}"
+        folder = c.spec.type if c.spec.folder is None else c.spec.folder
+        base = "/".join(p for p in (unit.path, folder, segment(c.id)) if p)
         doc_path = f"{base}/{c.spec.document}" if c.spec.document else f"{base}.json"
         result.files[doc_path] = self._clean(canonical.dumps(doc), doc_path)
         for rel, data in c.extras.files.items():
@@ -230,7 +239,7 @@ class Capture:
             "path": base if c.spec.document else doc_path,
             "service": c.spec.service,
             "type": c.spec.type,
-            "account": unit.account_id,
+            "account": unit.account,
             "region": unit.region,
             **c.extras.summary,
         }

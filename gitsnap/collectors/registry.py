@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from ..config import Config
 from .aws import acm, apigateway, awslambda, cloudfront, dynamodb, iam, rds, route53, s3, ses
+from .local import files as local_files
 from .spec import ResourceType
 
 AWS: dict[str, tuple[ResourceType, ...]] = {
@@ -19,9 +24,33 @@ AWS: dict[str, tuple[ResourceType, ...]] = {
 }
 
 
+# Providers outside AWS: one unit each, present when the config names something to read.
+OTHER: dict[str, tuple[ResourceType, ...]] = {
+    "local": local_files.TYPES,
+}
+
+
 def aws_services() -> frozenset[str]:
     return frozenset(AWS)
 
 
+def other_services() -> frozenset[str]:
+    return frozenset(OTHER)
+
+
+def configured(service: str, config: Config) -> bool:
+    section = config.raw.get(service, {})
+    if service == "local":
+        return bool(section.get("paths") or section.get("env_files"))
+    return bool(section.get("projects"))
+
+
+def client_factory(service: str, config: Config) -> Callable[..., Any]:
+    def no_client(*_args: Any) -> Any:
+        raise TypeError(f"{service} collectors make no API calls")
+
+    return no_client
+
+
 def all_types() -> list[ResourceType]:
-    return [t for types in AWS.values() for t in types]
+    return [t for types in (*AWS.values(), *OTHER.values()) for t in types]

@@ -80,6 +80,8 @@ class ResourceType:
         schema: name of the JSON Schema in ``schemas/`` the document must match.
         primary: the service's main type: its address omits the type (``s3/NAME``).
         document: file name inside the resource's folder; ``None`` stores ``<id>.json``.
+        folder: the folder between the unit and the id; ``None`` means ``type``, ``""`` none
+            (``local/<name>/`` and ``gas/<project>/`` rather than ``local/path/<name>/``).
         extras: optional I/O after the document (bodies, code, extracted sources).
         keep_names: a Config attribute naming secret fields the user allows in clear.
         permissions: the IAM actions a read-only capture of this type needs.
@@ -101,6 +103,7 @@ class ResourceType:
     unordered: tuple[str, ...] = ()
     primary: bool = True
     document: str | None = None
+    folder: str | None = None
     extras: Callable[[UnitContext, Raw, Raw, str], Extras] | None = None
     keep_names: str | None = None
     permissions: tuple[str, ...] = ()

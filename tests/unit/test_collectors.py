@@ -84,6 +84,9 @@ EXAMPLES = {
     ("apigateway", "domain"): {"domainName": "api.x.com", "BasePathMappings": [], "certificateUploadDate": "x"},
     ("apigateway", "http-api"): {"ApiId": "h1", "Name": "h", "ProtocolType": "HTTP", "CreatedDate": "x", "Routes": [],
                                  "Integrations": [], "Stages": [{"StageName": "$default", "StageVariables": {"k": "topsecret"}}]},
+    ("local", "path"): {"name": "site", "path": "~/sites/site", "include": ["*.html"]},
+    ("local", "env"): {"Name": "site-env", "Path": "~/sites/site/.env",
+                       "Variables": [{"name": "STRIPE_KEY", "set": True}]},
 }
 
 TYPES = registry.all_types()
@@ -97,7 +100,8 @@ def test_every_type_has_an_example():
 def test_type_is_fully_declared(spec):
     schemas.validator(spec.schema)  # exists and is a valid JSON Schema
     assert spec.list is not None or spec.enumerate is not None
-    assert spec.permissions and all(re.fullmatch(r"[a-z0-9-]+:[A-Za-z0-9]+", p) for p in spec.permissions)
+    if spec.service in registry.AWS:  # every AWS read is declared, for `gitsnap permissions`
+        assert spec.permissions and all(re.fullmatch(r"[a-z0-9-]+:[A-Za-z0-9]+", p) for p in spec.permissions)
     for path in (*spec.volatile, *spec.secrets, *spec.unordered):
         assert fieldpath.split(path) and " " not in path
     assert re.fullmatch(r"[a-z0-9]+(/[a-z-]+)?/x", spec.address("x"))
@@ -154,3 +158,28 @@ def test_permissions_policy_covers_every_declared_read():
     assert all(a.split(":")[1].startswith(("Get", "List", "Describe")) or a == "apigateway:GET" for a in actions)
     assert set(read_only_policy(("route53",))["Statement"][0]["Action"]) == {
         "sts:GetCallerIdentity", *registry.AWS["route53"][0].permissions, *registry.AWS["route53"][1].permissions}
+
+
+def test_env_files_keep_names_and_whether_set_never_values():
+    from gitsnap.collectors.local.files import env_names
+
+    text = "# comment\nexport STRIPE_KEY=sk_live_abc\nEMPTY=\nQUOTED='x y'\n  SPACED = v # note\nnot a line\n"
+    assert env_names(text) == [{"name": "EMPTY", "set": False}, {"name": "QUOTED", "set": True},
+                               {"name": "SPACED", "set": True}, {"name": "STRIPE_KEY", "set": True}]
+    assert "sk_live" not in repr(env_names(text))
+
+
+def test_local_walk_records_nested_repos_without_entering_them(tmp_path):
+    import subprocess
+
+    from gitsnap.collectors.local.files import walk
+
+    (tmp_path / "a.txt").write_text("a")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.txt").write_text("b")
+    nested = tmp_path / "vendor" / "lib"
+    nested.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(nested)], check=True)
+    (nested / "inside.txt").write_text("not copied")
+    files, repos = walk(tmp_path)
+    assert files == ["a.txt", "sub/b.txt"] and repos == ["vendor/lib"]
