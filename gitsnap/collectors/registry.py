@@ -7,6 +7,7 @@ from typing import Any
 
 from ..config import Config
 from .aws import acm, apigateway, awslambda, cloudfront, dynamodb, iam, rds, route53, s3, ses
+from .gas import projects as gas_projects
 from .local import files as local_files
 from .spec import ResourceType
 
@@ -26,6 +27,7 @@ AWS: dict[str, tuple[ResourceType, ...]] = {
 
 # Providers outside AWS: one unit each, present when the config names something to read.
 OTHER: dict[str, tuple[ResourceType, ...]] = {
+    "gas": gas_projects.TYPES,
     "local": local_files.TYPES,
 }
 
@@ -46,6 +48,9 @@ def configured(service: str, config: Config) -> bool:
 
 
 def client_factory(service: str, config: Config) -> Callable[..., Any]:
+    if service == "gas":
+        return gas_projects.client_factory(config)
+
     def no_client(*_args: Any) -> Any:
         raise TypeError(f"{service} collectors make no API calls")
 
