@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import logging
+import re
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -141,6 +143,22 @@ def plan_units(config: Config, only: tuple[str, ...], workers: int) -> list[Unit
         if (not only or svc in only) and registry.configured(svc, config):
             units.append(Unit(svc, svc, svc, svc, types, registry.client_factory(svc, config)))
     return units
+
+
+_QUALIFIER = re.compile(r"@[^@/]+:[a-z0-9-]+$")
+
+
+def unique_addresses(entries: list[tuple[str, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """Addresses as DESIGN gives them, qualified ``@<account>:<region>`` only where two
+    resources of one capture would share one (same function name in two regions). Pure."""
+    base = [(_QUALIFIER.sub("", a), info) for a, info in entries]
+    counts = Counter(a for a, _ in base)
+    out: dict[str, dict[str, Any]] = {}
+    for address, info in base:
+        if counts[address] > 1:
+            address = f"{address}@{info['account']}:{info['region']}"
+        out[address] = info
+    return dict(sorted(out.items()))
 
 
 def finish_document(
@@ -321,7 +339,7 @@ class Capture:
         files: dict[str, str] = {}
         bodies: dict[str, dict[str, Any]] = {}
         units: dict[str, Any] = {}
-        resources: dict[str, Any] = {}
+        resources: list[tuple[str, dict[str, Any]]] = []
         # Units not read now (--only) or failed (--allow-partial) keep their previous subtree.
         for path, info in prev_manifest.get("units", {}).items():
             if path in captured:
@@ -329,8 +347,8 @@ class Capture:
             units[path] = dict(info, status="failed" if path in failed else info.get("status", "ok"))
             prefix = path + "/"
             files.update({p: b for p, b in previous.items() if p.startswith(prefix)})
-            resources.update({a: r for a, r in prev_manifest.get("resources", {}).items()
-                              if r["path"].startswith(prefix) or r["path"] == path})
+            resources.extend((a, r) for a, r in prev_manifest.get("resources", {}).items()
+                             if r["path"].startswith(prefix) or r["path"] == path)
             for blob, body in prev_manifest.get("bodies", {}).items():
                 if path in body.get("units", []):
                     bodies[blob] = body
@@ -341,7 +359,7 @@ class Capture:
                 continue
             for path, data in r.files.items():
                 files[path] = self.store.add_bytes(data)
-            resources.update(r.resources)
+            resources.extend(r.resources.items())
             for blob, _addresses in r.blobs.items():
                 body = bodies.setdefault(blob, {"units": []})
                 body["units"] = sorted(set(body["units"]) | {r.path})
@@ -371,7 +389,7 @@ class Capture:
             "captured_at": captured_at,
             "duration_seconds": round(time.monotonic() - started, 3),
             "units": dict(sorted(units.items())),
-            "resources": dict(sorted(resources.items())),
+            "resources": unique_addresses(resources),
             "bodies": dict(sorted(bodies.items())),
             "totals": {
                 "resources": len(resources),

@@ -47,3 +47,14 @@ def test_text_detection_and_diffs():
     assert not is_text("photo.jpg", "image/jpeg", 10) and not is_text("a.html", None, 10**9)
     assert text_diff(b"\xff\xfe", b"x", "f") is None
     assert "-old\n+new\n" in text_diff(b"old\n", b"new\n", "f")
+
+
+def test_colliding_addresses_are_qualified_and_others_left_alone():
+    from gitsnap.engine import unique_addresses
+
+    east = {"account": "111111111111", "region": "us-east-1"}
+    west = {"account": "111111111111", "region": "us-west-2"}
+    out = unique_addresses([("lambda/f", east), ("lambda/f", west), ("lambda/g", east),
+                            ("ses/bookings@sailjada.com", east), ("lambda/h@111111111111:us-east-1", east)])
+    assert list(out) == ["lambda/f@111111111111:us-east-1", "lambda/f@111111111111:us-west-2", "lambda/g",
+                         "lambda/h", "ses/bookings@sailjada.com"]
