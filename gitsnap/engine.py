@@ -24,7 +24,7 @@ from . import __version__, canonical, schemas
 from .collectors import registry
 from .collectors.aws.clients import AwsAccount
 from .collectors.context import Counters, NullReporter, Reporter, UnitContext
-from .collectors.errors import CollectorError, CredentialsError, EndpointError
+from .collectors.errors import CollectorError, CredentialsError
 from .collectors.run import Collected, collect
 from .collectors.spec import ResourceType
 from .config import Config, ConfigError
@@ -229,9 +229,11 @@ class Capture:
             for spec in unit.types:
                 for c in collect(ctx, spec):
                     self._store_resource(c, unit, result)
-        except (CredentialsError, EndpointError):
+        except CredentialsError:
             raise
         except GitsnapError as exc:
+            # an EndpointError here is one service missing in one region (STS, in planning, already
+            # proved the endpoint answers): that unit fails and is reported, the others go on
             result.status, result.error = "failed", str(exc)
         except Exception as exc:  # a collector bug must not take the others down
             log.debug("collector %s crashed", unit.path, exc_info=True)

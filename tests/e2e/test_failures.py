@@ -205,3 +205,22 @@ def test_a_capture_killed_mid_download_leaves_the_repository_as_it_was(tagged, p
     # and the next capture simply works
     tagged("capture", "--tag", "v2")
     assert tagged.git("rev-parse", "v2^{commit}").strip() == tagged.head() != refs
+
+
+def test_a_service_unreachable_in_a_region_is_reported_not_skipped(tagged):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    # botocore's per-service endpoint variable: only SES points at nothing
+    env = {"AWS_ENDPOINT_URL_SES": f"http://127.0.0.1:{port}"}
+    refs = tagged.refs()
+    r = tagged("capture", check=False, env=env, timeout=120)
+    assert r.code == 2
+    line = one_clean_line(r)
+    assert "ses in us-east-1" in line and "cannot reach" in line
+    assert tagged.refs() == refs
+    r = tagged("capture", "--allow-partial", check=False, env=env, timeout=120)
+    assert r.code == 3
+    units = tagged.manifest()["units"]
+    assert units[f"aws/{sample.ACCOUNT}/us-east-1/ses"]["status"] == "failed"
+    assert all(u["status"] == "ok" for path, u in units.items() if not path.endswith("/ses"))

@@ -22,6 +22,8 @@ DENIED = frozenset(
     {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError",
      "UnrecognizedClientException", "InvalidClientTokenId", "ExpiredToken", "SignatureDoesNotMatch"}
 )
+NOT_ENABLED = frozenset({"OptInRequired", "SubscriptionRequiredException", "InvalidClientTokenId.RegionDisabled",
+                         "UnsupportedOperation"})
 VANISHED = frozenset({"NoSuchBucket", "NoSuchKey", "ResourceNotFoundException", "NoSuchDistribution",
                       "NoSuchHostedZone", "NoSuchHealthCheck", "NoSuchEntity"})
 
@@ -47,6 +49,8 @@ def translate(exc: BaseException, what: str) -> Exception:
     if code in DENIED:
         msg = exc.response.get("Error", {}).get("Message", "")  # type: ignore[attr-defined]
         return AccessDeniedError(f"{what}: access denied ({code}{': ' + msg if msg else ''}); grant the read permission or leave the service out with --only / [aws] services")
+    if code in NOT_ENABLED:
+        return AccessDeniedError(f"{what}: not enabled here ({code}); enable it, or leave this region or service out of [aws]")
     if code in VANISHED:
         return VanishedError(f"{what}: {code}")
     if isinstance(exc, bx.BotoCoreError | bx.ClientError):
