@@ -65,7 +65,8 @@ def start_endpoint(work: Path) -> tuple[subprocess.Popen, str]:
                                "--ready-file", str(ready)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(150):
         if ready.exists() and ready.read_text().strip():
-            return server, ready.read_text().strip()
+            env = dict(line.split("=", 1) for line in ready.read_text().splitlines() if "=" in line)
+            return server, env["AWS_ENDPOINT_URL"]
         time.sleep(0.2)
     server.kill()
     sys.exit("bench: the local AWS endpoint did not start")

@@ -111,8 +111,11 @@ def init(c: Ctx) -> None:
 @click.option("--only", multiple=True, metavar="SERVICE", help="Capture only this service (repeatable); the rest is kept.")
 @click.option("--allow-partial", is_flag=True, help="Commit what was read if a collector fails (exit 3).")
 @click.option("--force", is_flag=True, help="Move an existing tag.")
+@click.option("--lightsail-snapshot", is_flag=True,
+              help="First create a Lightsail instance snapshot named <instance>-<tag> (needs --tag).")
 @click.pass_obj
-def capture(c: Ctx, tag: str | None, message: str | None, only: tuple[str, ...], allow_partial: bool, force: bool) -> None:
+def capture(c: Ctx, tag: str | None, message: str | None, only: tuple[str, ...], allow_partial: bool, force: bool,
+            lightsail_snapshot: bool) -> None:
     """Capture live state as a new snapshot commit."""
     from .engine import Capture, CaptureRequest
     from .progress import RichReporter, summary_table
@@ -124,7 +127,8 @@ def capture(c: Ctx, tag: str | None, message: str | None, only: tuple[str, ...],
     err = Console(stderr=True)
     with RichReporter(err) as reporter:
         result = Capture(store, config, fingerprint, reporter).run(
-            CaptureRequest(tag=tag, message=message, only=only, allow_partial=allow_partial, force=force)
+            CaptureRequest(tag=tag, message=message, only=only, allow_partial=allow_partial, force=force,
+                           lightsail_snapshot=lightsail_snapshot)
         )
     out = Console(highlight=False, soft_wrap=True)
     out.print(summary_table(result))
@@ -266,19 +270,19 @@ def sandbox() -> None:
 @click.option("--port", type=int, default=4566, show_default=True, help="Port on 127.0.0.1 (0: any free port).")
 @click.option("--no-seed", is_flag=True, help="Start empty instead of with the sample estate.")
 @click.option("--ready-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the endpoint URL here once it is ready (for scripts).")
+              help="Once ready, write the environment (KEY=value lines, sourceable) here, for scripts.")
 def sandbox_serve(port: int, no_seed: bool, ready_file: Path | None) -> None:
     """Run the local endpoint until interrupted."""
     server, estate = _sandbox_modules()
     sb = server.Sandbox(port=port).start()
     if not no_seed:
-        estate.seed(sb.endpoint)
+        estate.seed(sb.endpoint, sb.lightsail_endpoint)
     click.echo("Local AWS endpoint running. In another shell:\n")
     for k, v in sb.env().items():
         click.echo(f"  export {k}={v}")
     click.echo("\nThen: gitsnap --repo snap init && gitsnap --repo snap capture --tag v1.0\nCtrl-C to stop.")
     if ready_file:
-        ready_file.write_text(sb.endpoint + "\n")
+        ready_file.write_text("".join(f"{k}={v}\n" for k, v in sb.env().items()))
     try:
         while True:
             time.sleep(3600)

@@ -63,6 +63,7 @@ class CaptureRequest:
     only: tuple[str, ...] = ()
     allow_partial: bool = False
     force: bool = False
+    lightsail_snapshot: bool = False
 
 
 @dataclass
@@ -196,6 +197,7 @@ class Capture:
         self.scanner = SecretScanner(fingerprint)
         self.reporter = reporter or NullReporter()
         self.counters = Counters()
+        self.options: dict[str, Any] = {}
 
     # -- reading live state ----------------------------------------------------------------
 
@@ -224,6 +226,7 @@ class Capture:
             reporter=self.reporter,
             unit_path=unit.path,
             warnings=result.warnings,
+            options=self.options,
         )
         try:
             for spec in unit.types:
@@ -293,6 +296,10 @@ class Capture:
 
     def run(self, request: CaptureRequest) -> CaptureResult:
         started = time.monotonic()
+        if request.lightsail_snapshot:
+            if not request.tag:
+                raise UsageError("--lightsail-snapshot names snapshots after the tag: add --tag (e.g. --tag v1.0)")
+            self.options["lightsail_snapshot"] = request.tag
         if request.tag is not None:
             if not self.store.valid_tag_name(request.tag):
                 raise UsageError(f"invalid tag name {request.tag!r}: use letters, digits, '.', '-', '_' (e.g. v1.0)")

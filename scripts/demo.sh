@@ -13,10 +13,11 @@ trap 'kill $sandbox 2>/dev/null || true' EXIT
 for _ in $(seq 100); do [ -s "$demo/endpoint" ] && break; sleep 0.2; done
 [ -s "$demo/endpoint" ] || { echo "the local AWS endpoint did not start:"; cat "$demo/sandbox.log"; exit 1; }
 
-export AWS_ENDPOINT_URL="$(cat "$demo/endpoint")" AWS_ACCESS_KEY_ID=sandbox AWS_SECRET_ACCESS_KEY=sandbox
-export AWS_REGION=us-east-1 GITSNAP_REPO="$demo/snap"
+set -a; . "$demo/endpoint"; set +a   # AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_LIGHTSAIL, credentials, region
+export GITSNAP_REPO="$demo/snap"
 echo "Local AWS endpoint at $AWS_ENDPOINT_URL with a sample estate: 3 sites x prod/staging buckets,"
-echo "6 CloudFront distributions, 2 Lambda functions with secret env vars, 3 Route53 zones."
+echo "6 CloudFront distributions, 2 Lambda functions with secret env vars, 3 Route53 zones,"
+echo "DynamoDB tables, IAM, API Gateway, SES, ACM, RDS and a Lightsail instance."
 
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
 step gitsnap init

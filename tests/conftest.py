@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,8 +28,7 @@ def moto_server() -> Iterator[Sandbox]:
 @pytest.fixture
 def endpoint(moto_server: Sandbox) -> str:
     """A freshly reset moto server endpoint (state from earlier tests is gone)."""
-    req = urllib.request.Request(f"{moto_server.endpoint}/moto-api/reset", method="POST")
-    urllib.request.urlopen(req).read()
+    moto_server.reset()
     return moto_server.endpoint
 
 
@@ -81,13 +79,14 @@ class Gitsnap:
         return json.loads(self.show(f"{rev}:manifest.json"))
 
 
-def base_env(tmp_path: Path, endpoint: str) -> dict[str, str]:
+def base_env(tmp_path: Path, endpoint: str, lightsail: str = "") -> dict[str, str]:
     keep = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")}
     return {
         **keep,
         "HOME": str(tmp_path / "home"),
         "XDG_CONFIG_HOME": str(tmp_path / "home" / ".config"),
         "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ENDPOINT_URL_LIGHTSAIL": lightsail,
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_REGION": "us-east-1",
@@ -99,8 +98,8 @@ def base_env(tmp_path: Path, endpoint: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def gitsnap(tmp_path: Path, endpoint: str) -> Gitsnap:
+def gitsnap(tmp_path: Path, endpoint: str, moto_server: Sandbox) -> Gitsnap:
     """An initialized snapshot repository and a runner pointed at the reset moto server."""
-    g = Gitsnap(repo=tmp_path / "snap", env=base_env(tmp_path, endpoint))
+    g = Gitsnap(repo=tmp_path / "snap", env=base_env(tmp_path, endpoint, moto_server.lightsail_endpoint))
     g("init")
     return g

@@ -77,6 +77,7 @@ class UnitContext:
     reporter: Reporter
     unit_path: str
     warnings: list[str] = field(default_factory=list)
+    options: dict[str, Any] = field(default_factory=dict)  # from the command line, e.g. lightsail_snapshot
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)

@@ -6,7 +6,19 @@ from collections.abc import Callable
 from typing import Any
 
 from ..config import Config
-from .aws import acm, apigateway, awslambda, cloudfront, dynamodb, iam, rds, route53, s3, ses
+from .aws import (
+    acm,
+    apigateway,
+    awslambda,
+    cloudfront,
+    dynamodb,
+    iam,
+    lightsail,
+    rds,
+    route53,
+    s3,
+    ses,
+)
 from .gas import projects as gas_projects
 from .local import files as local_files
 from .spec import ResourceType
@@ -22,6 +34,7 @@ AWS: dict[str, tuple[ResourceType, ...]] = {
     "ses": ses.TYPES,
     "acm": acm.TYPES,
     "rds": rds.TYPES,
+    "lightsail": lightsail.TYPES,
 }
 
 

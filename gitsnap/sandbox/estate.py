@@ -66,8 +66,11 @@ ROLE_TRUST = {
 }
 
 
-def seed(endpoint: str) -> dict[str, Any]:
-    """Create the sample estate; returns ids the caller may need (distribution ids, ...)."""
+def seed(endpoint: str, lightsail_endpoint: str | None = None) -> dict[str, Any]:
+    """Create the sample estate; returns ids the caller may need (distribution ids, ...).
+
+    Lightsail lives on its own fake endpoint (moto has none); it is seeded when given.
+    """
     c = clients(endpoint)
     s3, cf, r53, iam, lam = c("s3"), c("cloudfront"), c("route53"), c("iam"), c("lambda")
     out: dict[str, Any] = {"distributions": {}, "zones": {}}
@@ -136,7 +139,19 @@ def seed(endpoint: str) -> dict[str, Any]:
                 "Name": domain, "Type": "TXT", "TTL": 300, "ResourceRecords": [{"Value": '"v=spf1 include:amazonses.com ~all"'}]}},
         ]})
     out.update(seed_platform(endpoint))
+    if lightsail_endpoint:
+        seed_lightsail(lightsail_endpoint)
     return out
+
+
+def seed_lightsail(lightsail_endpoint: str) -> None:
+    """The legacy WordPress box the seeds snapshotted by hand before every change."""
+    ls = boto3.client("lightsail", region_name="us-east-1", endpoint_url=lightsail_endpoint,
+                      aws_access_key_id="sandbox", aws_secret_access_key="sandbox")
+    ls.create_instances(instanceNames=["jada-legacy-wp"], availabilityZone="us-east-1a", blueprintId="wordpress",
+                        bundleId="small_3_0", tags=[{"key": "site", "value": "queenofsandiego"}])
+    ls.allocate_static_ip(staticIpName="jada-legacy-ip")
+    ls.create_domain(domainName="legacy.queenofsandiego.com")
 
 
 def seed_platform(endpoint: str) -> dict[str, Any]:

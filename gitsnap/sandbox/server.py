@@ -18,6 +18,8 @@ from urllib.parse import unquote
 from moto.awslambda import models as lambda_models
 from moto.server import ThreadedMotoServer
 
+from .lightsail import FakeLightsail
+
 _code_server: ThreadingHTTPServer | None = None
 _patched = False
 _lock = threading.Lock()
@@ -73,6 +75,8 @@ class Sandbox:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
         self.endpoint = ""
+        self.lightsail = FakeLightsail()  # moto has no Lightsail
+        self.lightsail_endpoint = ""
 
     def start(self) -> Sandbox:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
@@ -80,15 +84,25 @@ class Sandbox:
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
+        self.lightsail_endpoint = self.lightsail.start()
         return self
+
+    def reset(self) -> None:
+        """Forget every resource (moto's and the Lightsail fake's)."""
+        import urllib.request
+
+        urllib.request.urlopen(urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")).read()
+        self.lightsail.reset()
 
     def stop(self) -> None:
         self._server.stop()
+        self.lightsail.stop()
 
     def env(self) -> dict[str, str]:
         """Environment variables that point AWS tools (gitsnap, aws, boto3) at the sandbox."""
         return {
             "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_ENDPOINT_URL_LIGHTSAIL": self.lightsail_endpoint,
             "AWS_ACCESS_KEY_ID": "sandbox",
             "AWS_SECRET_ACCESS_KEY": "sandbox",
             "AWS_REGION": "us-east-1",

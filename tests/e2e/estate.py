@@ -45,9 +45,9 @@ def big_body() -> bytes:
     return (block * 7)[:BIG_SIZE]
 
 
-def build(endpoint: str, repo: Path) -> dict:
+def build(endpoint: str, repo: Path, lightsail_endpoint: str | None = None) -> dict:
     """Seed the estate and write the two-region config into the repository."""
-    ids = estate.seed(endpoint)
+    ids = estate.seed(endpoint, lightsail_endpoint)
     c = s3(endpoint)
     c.create_bucket(Bucket=EDGE_BUCKET)
     for key, body in EDGE_KEYS.items():

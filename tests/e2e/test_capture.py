@@ -24,8 +24,8 @@ def index(g, rev: str, bucket: str, region: str = "us-east-1") -> list[dict]:
 
 
 @pytest.fixture
-def captured(gitsnap, endpoint):
-    info = estate.build(endpoint, gitsnap.repo)
+def captured(gitsnap, endpoint, moto_server):
+    info = estate.build(endpoint, gitsnap.repo, moto_server.lightsail_endpoint)
     result = gitsnap("capture", "--tag", "v1.0", "-m", "known good")
     return gitsnap, info, result
 
@@ -246,3 +246,17 @@ def test_platform_services_are_captured_as_the_seeds_exported_them(captured):
                     "rds/parameter-group/jada-pg", f"apigateway/http-api/{info['http_api']}"):
         assert address in manifest, address
     assert sum(1 for a in manifest if a.startswith("acm/")) == 1
+
+
+def test_lightsail_is_captured_and_snapshotted_after_the_tag(gitsnap, endpoint, moto_server):
+    sample.seed(endpoint, moto_server.lightsail_endpoint)
+    r = gitsnap("capture", "--only", "lightsail", "--lightsail-snapshot", check=False)
+    assert r.code == 2 and "--lightsail-snapshot names snapshots after the tag" in r.err
+    gitsnap("capture", "--only", "lightsail", "--tag", "v1.0", "--lightsail-snapshot")
+    res = gitsnap.manifest("v1.0")["resources"]
+    assert {"lightsail/jada-legacy-wp", "lightsail/static-ip/jada-legacy-ip",
+            "lightsail/domain/legacy.queenofsandiego.com", "lightsail/snapshot/jada-legacy-wp-v1.0"} <= set(res)
+    doc = json.loads(gitsnap.show(f"v1.0:{res['lightsail/jada-legacy-wp']['path']}"))
+    assert doc["SnapshotTaken"] == "jada-legacy-wp-v1.0" and doc["tags"] == {"site": "queenofsandiego"}
+    assert "state" not in doc
+    assert any(s["name"] == "jada-legacy-wp-v1.0" for s in moto_server.lightsail.snapshots)  # really created
