@@ -191,3 +191,13 @@ def test_local_walk_records_nested_repos_without_entering_them(tmp_path):
     (nested / "inside.txt").write_text("not copied")
     files, repos = walk(tmp_path)
     assert files == ["a.txt", "sub/b.txt"] and repos == ["vendor/lib"]
+
+
+def test_docs_carry_the_generated_policy_exactly():
+    import json
+    from pathlib import Path
+
+    from gitsnap.collectors.permissions import read_only_policy
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "aws.md").read_text()
+    assert json.dumps(read_only_policy(), indent=2) in doc, "run the snippet in docs/aws.md's history to refresh it"
