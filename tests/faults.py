@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+from gitsnap.sandbox.httpjson import reply
+
 
 @dataclass
 class Rule:
@@ -79,13 +81,7 @@ class FaultProxy:
                     payload = (f"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{rule.code}</Code>"
                                "<Message>denied by test proxy</Message></Error>").encode()
                     ctype = "application/xml"
-                self.send_response(rule.status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("x-amzn-ErrorType", rule.code)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(payload)
+                reply(self, rule.status, payload, ctype, {"x-amzn-ErrorType": rule.code})
 
             do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _handle  # noqa: N815
 

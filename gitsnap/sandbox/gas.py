@@ -15,6 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from .httpjson import reply
+
 PAGE = 2  # small pages, so clients must follow nextPageToken
 
 
@@ -43,12 +45,7 @@ class FakeAppsScript:
 
         class Handler(BaseHTTPRequestHandler):
             def _reply(self, status: int, body: Any) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=UTF-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                reply(self, status, body, "application/json; charset=UTF-8")
 
             def _error(self, status: int, message: str, reason: str) -> None:
                 self._reply(status, {"error": {"code": status, "message": message, "status": reason}})

@@ -13,6 +13,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from .httpjson import reply
+
 PAGE = 2
 
 
@@ -83,12 +85,7 @@ class FakeLightsail:
                 op = self.headers.get("X-Amz-Target", "").split(".")[-1]
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
                 status, out = fake.handle(op, body)
-                data = json.dumps(out).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/x-amz-json-1.1")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                reply(self, status, out, "application/x-amz-json-1.1")
 
             def log_message(self, *args: Any) -> None:
                 pass
