@@ -7,6 +7,7 @@ traceback only with --debug.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -223,6 +224,98 @@ def show(c: Ctx, rev: str, address: str | None) -> None:
     others = sorted(rel for rel in files if files[rel] != doc)
     if others:
         click.echo(f"# also in {snap.resources[address]['path']}/: " + ", ".join(others))
+
+
+@cli.command()
+@click.argument("rev")
+@click.argument("addresses", nargs=-1)
+@click.option("--only", multiple=True, metavar="SERVICE", help="Only this service (repeatable).")
+@click.option("--apply", "do_apply", is_flag=True, help="Apply the plan (asks on a terminal; needs --yes otherwise).")
+@click.option("--yes", is_flag=True, help="Do not ask before applying.")
+@click.option("--delete", is_flag=True, help="Also remove what the snapshot does not have (objects, records, env vars).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="How to print the plan.")
+@click.option("--capture/--no-capture", "record", default=True, help="Commit the restored live state afterwards.")
+@click.option("--to", "to_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="For local/NAME: write the snapshot's files into this directory.")
+@click.pass_obj
+def restore(c: Ctx, rev: str, addresses: tuple[str, ...], only: tuple[str, ...], do_apply: bool, yes: bool,
+            delete: bool, fmt: str, record: bool, to_dir: Path | None) -> None:
+    """Put live state back to snapshot REV: a plan by default, applied with --apply."""
+    from .errors import UsageError
+    from .redact import Fingerprinter, load_or_create_key
+    from .restore.run import Restore, RestoreError, plan_json
+
+    if to_dir is not None:
+        _restore_local(c, rev, addresses, to_dir, do_apply)
+        return
+    if do_apply and not yes and not sys.stdin.isatty():
+        raise UsageError("--apply needs --yes when not run from a terminal; nothing was changed")
+    store = _open(c)
+    r = Restore(store, _config(c), Fingerprinter(load_or_create_key()), rev, addresses, only, delete)
+    plan = r.plan()
+    click.echo(plan_json(plan) if fmt == "json" else plan.text(), nl=False)
+    if not do_apply:
+        if plan.actions and fmt == "text":
+            click.echo("Nothing was changed: run again with --apply to apply this plan.")
+        sys.exit(EXIT_DIFFERENCES if plan.actions else EXIT_OK)
+    if not plan.actions:
+        click.echo("Live state already matches the snapshot: nothing to apply.")
+        return
+    if not yes:
+        click.confirm(f"Apply {len(plan.actions)} operations to live state?", abort=True)
+    r.apply(plan, progress=lambda op: click.echo(f"applied {op.verb} {op.target}", err=True))
+    after = r.verify()
+    if after.actions:
+        left = "; ".join(f"{op.address} {op.target}" for op in after.actions[:5])
+        raise RestoreError(f"verification failed: after applying, live still differs from {rev}: {left}")
+    click.echo(f"Applied {len(plan.actions)} operations; live state now matches {rev} (redacted values aside).")
+    if record:
+        result = r.record(plan)
+        if result.created:
+            click.echo(f"Recorded the restore as snapshot {(result.commit or '')[:12]}.")
+
+
+def _restore_local(c: Ctx, rev: str, addresses: tuple[str, ...], to_dir: Path, do_apply: bool) -> None:
+    import os
+
+    from .diff import Snapshot
+    from .errors import UsageError
+
+    store = _open(c)
+    snap = Snapshot.load(store, store.resolve(rev))
+    if not addresses or not all(a.startswith("local/") and a in snap.resources for a in addresses):
+        raise UsageError(f"--to takes local/NAME addresses present in {rev} ('gitsnap show {rev}' lists them)")
+    for address in addresses:
+        files = snap.resource_files(address)
+        meta = json.loads(store.read(files["path.json"]))
+        original = Path(os.path.expanduser(meta["Path"])).resolve()
+        if to_dir.resolve() == original and not do_apply:
+            raise UsageError(f"{to_dir} is {address}'s own path: pass --apply to write over it")
+        n = 0
+        for rel, blob in files.items():
+            if rel.startswith("files/"):
+                target = to_dir / rel[len("files/"):]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(store.read(blob))
+                n += 1
+        click.echo(f"{address}: wrote {n} files into {to_dir}")
+
+
+@cli.command(name="export")
+@click.argument("rev")
+@click.argument("address")
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_obj
+def export_cmd(c: Ctx, rev: str, address: str, dest: Path) -> None:
+    """Write a bucket's objects from snapshot REV into a directory (keys that are not paths are listed)."""
+    from .restore.run import export_bucket
+
+    written, refused = export_bucket(_open(c), rev, address, dest)
+    click.echo(f"{address}: wrote {written} objects into {dest}")
+    if refused:
+        click.echo(f"{len(refused)} keys cannot be files here and were not written:", err=True)
+        for key in refused:
+            click.echo(f"  {key!r}", err=True)
 
 
 @cli.command()

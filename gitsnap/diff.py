@@ -21,6 +21,7 @@ from . import fieldpath
 from .layout import MANIFEST_JSON, OBJECT_INDEX, ObjectEntry, load_index
 from .redact import is_redacted
 from .store import SnapshotStore
+from .store.loose import git_blob_id
 
 Kind = Literal["added", "removed", "changed"]
 TEXT_TYPES = ("application/json", "application/javascript", "application/xml", "image/svg+xml",
@@ -61,18 +62,32 @@ class Change:
 
 @dataclass
 class Snapshot:
-    """One side of a diff: a snapshot's files and its manifest's resource map."""
+    """One side of a diff: a snapshot's files and its manifest's resource map.
+
+    A committed snapshot reads its files from the store; live state read into memory
+    (``commit`` None) carries them in ``memory``, keyed by the git ids they would have.
+    """
 
     store: SnapshotStore
     commit: str | None
     files: dict[str, str]
     resources: dict[str, dict[str, Any]]
+    memory: dict[str, bytes] = field(default_factory=dict)
 
     @classmethod
     def load(cls, store: SnapshotStore, commit: str | None) -> Snapshot:
         files = store.files(commit)
         manifest = json.loads(store.read(files[MANIFEST_JSON])) if MANIFEST_JSON in files else {}
         return cls(store, commit, files, manifest.get("resources", {}))
+
+    @classmethod
+    def in_memory(cls, store: SnapshotStore, files: dict[str, bytes], resources: dict[str, dict[str, Any]]) -> Snapshot:
+        ids = {path: git_blob_id(data) for path, data in files.items()}
+        return cls(store, None, ids, resources, {ids[p]: data for p, data in files.items()})
+
+    def read(self, blob: str) -> bytes:
+        data = self.memory.get(blob)
+        return data if data is not None else self.store.read(blob)
 
     def resource_files(self, address: str) -> dict[str, str]:
         """Files of a resource, relative to its folder (or ``""`` for a one-file resource)."""
@@ -83,7 +98,7 @@ class Snapshot:
         return {p[len(prefix):]: b for p, b in self.files.items() if p.startswith(prefix)}
 
     def read_json(self, blob: str) -> Any:
-        return json.loads(self.store.read(blob))
+        return json.loads(self.read(blob))
 
 
 def selected(address: str, only: Iterable[str], patterns: Iterable[str]) -> bool:
@@ -121,8 +136,8 @@ def diff_resource(address: str, a: Snapshot, b: Snapshot, content: bool) -> list
         if ba == bb:
             continue
         if rel == OBJECT_INDEX:
-            old = {e.key: e for e in load_index(a.store.read(ba))} if ba else {}
-            new = {e.key: e for e in load_index(b.store.read(bb))} if bb else {}
+            old = {e.key: e for e in load_index(a.read(ba))} if ba else {}
+            new = {e.key: e for e in load_index(b.read(bb))} if bb else {}
             out.extend(diff_objects(address, old, new, a.store if content else None))
         elif _is_document(rel) and ba and bb:
             out.extend(diff_documents(address, a.read_json(ba), b.read_json(bb)))
@@ -130,7 +145,7 @@ def diff_resource(address: str, a: Snapshot, b: Snapshot, content: bool) -> list
             kind: Kind = "added" if ba is None else "removed" if bb is None else "changed"
             text = None
             if content:
-                text = text_diff(a.store.read(ba) if ba else b"", b.store.read(bb) if bb else b"", rel)
+                text = text_diff(a.read(ba) if ba else b"", b.read(bb) if bb else b"", rel)
             out.append(Change(address, kind, f"file {rel}", text_diff=text))
     return out
 
@@ -192,7 +207,8 @@ def diff_objects(
         else:
             if (o.blob, o.sha256, o.etag) != (n.blob, n.sha256, n.etag):
                 text = None
-                if store is not None and o.blob and n.blob and is_text(key, n.content_type, n.size):
+                if (store is not None and o.blob and n.blob and store.has(o.blob) and store.has(n.blob)
+                        and is_text(key, n.content_type, n.size)):
                     text = text_diff(store.read(o.blob), store.read(n.blob), key)
                 out.append(Change(address, "changed", where, None, None, text_diff=text,
                                   details={"old_size": o.size, "new_size": n.size}))

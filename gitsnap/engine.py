@@ -23,7 +23,7 @@ from typing import Any
 from . import __version__, canonical, schemas
 from .collectors import registry
 from .collectors.aws.clients import AwsAccount
-from .collectors.context import Counters, NullReporter, Reporter, UnitContext
+from .collectors.context import BlobSink, Counters, NullReporter, Reporter, UnitContext
 from .collectors.errors import CollectorError, CredentialsError
 from .collectors.run import Collected, collect
 from .collectors.spec import ResourceType
@@ -190,8 +190,10 @@ class Capture:
         config: Config,
         fingerprint: Fingerprinter,
         reporter: Reporter | None = None,
+        blobs: BlobSink | None = None,
     ) -> None:
         self.store = store
+        self.blobs: BlobSink = blobs or store
         self.config = config
         self.fingerprint = fingerprint
         self.scanner = SecretScanner(fingerprint)
@@ -218,7 +220,7 @@ class Capture:
             region=unit.region,
             config=self.config,
             client=unit.client,
-            blobs=self.store,
+            blobs=self.blobs,
             previous=prev,
             previous_dir=prev_dir,
             downloads=downloads,
@@ -309,11 +311,7 @@ class Capture:
             head = self.store.head()
             previous = self.store.files(head)
             prev_manifest = self._manifest(previous)
-            units = plan_units(self.config, request.only, self.config.s3_workers)
-            log.info("capturing %d units: %s", len(units), ", ".join(u.path for u in units))
-            with ThreadPoolExecutor(self.config.s3_workers, thread_name_prefix="gitsnap-get") as downloads, \
-                    ThreadPoolExecutor(min(8, max(1, len(units))), thread_name_prefix="gitsnap-unit") as pool:
-                results = list(pool.map(lambda u: self._run_unit(u, previous, downloads), units))
+            results = self.read_units(request.only, previous)
             failed = [r for r in results if r.status == "failed"]
             if failed and not request.allow_partial:
                 first = failed[0]
@@ -329,6 +327,17 @@ class Capture:
             seconds=time.monotonic() - started,
             findings=[f"{f.where}: {f.shape}" for f in self.scanner.findings],
         )
+
+    def read_units(self, only: tuple[str, ...], previous: dict[str, str]) -> list[UnitResult]:
+        """Read live state for every planned unit, concurrently; nothing is committed.
+
+        *previous* is the snapshot bodies may be reused from (no GET when ETag and size match).
+        """
+        units = plan_units(self.config, only, self.config.s3_workers)
+        log.info("reading %d units: %s", len(units), ", ".join(u.path for u in units))
+        with ThreadPoolExecutor(self.config.s3_workers, thread_name_prefix="gitsnap-get") as downloads, \
+                ThreadPoolExecutor(min(8, max(1, len(units))), thread_name_prefix="gitsnap-unit") as pool:
+            return list(pool.map(lambda u: self._run_unit(u, previous, downloads), units))
 
     def _manifest(self, files: dict[str, str]) -> dict[str, Any]:
         blob = files.get(MANIFEST_JSON)

@@ -1,0 +1,236 @@
+"""Restore CloudFront distributions, Lambda functions and Route53 record sets.
+
+Each uses the service's own guard at apply time: CloudFront ``IfMatch`` with a fresh ETag,
+Lambda ``RevisionId``. Redacted values are never written: the live value is kept (and a
+value the snapshot has but live does not cannot be restored, and is reported).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import botocore.exceptions as bx
+
+from ..collectors.aws.clients import error_code
+from ..diff import diff_documents
+from ..redact import is_redacted
+from ..render import value
+from .ops import Operation, RestoreContext, RestoreError
+
+STALE = ("PreconditionFailed", "PreconditionFailedException", "InvalidIfMatchVersion")
+
+
+def document(snap: Any, address: str) -> dict[str, Any] | None:
+    info = snap.resources.get(address)
+    if info is None:
+        return None
+    files = snap.resource_files(address)
+    blob = next((b for rel, b in files.items() if rel == "" or ("/" not in rel and rel.endswith(".json"))), None)
+    return json.loads(snap.read(blob)) if blob else None
+
+
+def _guarded(what: str, fn: Any, **kw: Any) -> Any:
+    try:
+        return fn(**kw)
+    except bx.ClientError as exc:
+        if error_code(exc) in STALE:
+            raise RestoreError(f"{what} changed after the plan was made (the service refused the stale "
+                               "version); nothing more was applied: plan again") from exc
+        raise
+
+
+# -- CloudFront ------------------------------------------------------------------------------
+
+def merge_origin_secrets(config: dict[str, Any], live: dict[str, Any]) -> list[str]:
+    """Put live values where the snapshot holds fingerprints; drop the unknowable ones. Returns them."""
+    live_values = {(o["Id"], h["HeaderName"]): h["HeaderValue"]
+                   for o in live.get("Origins", {}).get("Items", [])
+                   for h in (o.get("CustomHeaders") or {}).get("Items", [])}
+    lost = []
+    for origin in config.get("Origins", {}).get("Items", []):
+        headers = (origin.get("CustomHeaders") or {}).get("Items", [])
+        kept = []
+        for h in headers:
+            if is_redacted(h["HeaderValue"]):
+                live_value = live_values.get((origin["Id"], h["HeaderName"]))
+                if live_value is None:
+                    lost.append(f"{origin['Id']}/{h['HeaderName']}")
+                    continue
+                h = dict(h, HeaderValue=live_value)
+            kept.append(h)
+        if headers:
+            origin["CustomHeaders"] = {"Quantity": len(kept), "Items": kept}
+    return lost
+
+
+def plan_distribution(ctx: RestoreContext, address: str) -> list[Operation]:
+    want, have = document(ctx.snapshot, address), document(ctx.live, address)
+    if have is None:
+        return [Operation(address, "cannot-restore", address, "it does not exist live; gitsnap does not create distributions")]
+    assert want is not None
+    cf = ctx.account.client("cloudfront")
+    dist_id = want["Id"]
+    changes = diff_documents(address, have.get("DistributionConfig"), want.get("DistributionConfig"))
+    ops: list[Operation] = []
+    # headers whose value the snapshot only knows as a fingerprint and live does not have at all
+    for lost in merge_origin_secrets(copy.deepcopy(want["DistributionConfig"]), have["DistributionConfig"]):
+        ops.append(Operation(address, "cannot-restore", f"origin header {lost}",
+                             "redacted in the snapshot and absent live: left out"))
+
+    def apply() -> None:
+        got = cf.get_distribution_config(Id=dist_id)  # a fresh ETag for IfMatch
+        config = copy.deepcopy(want["DistributionConfig"])
+        merge_origin_secrets(config, got["DistributionConfig"])
+        _guarded(address, cf.update_distribution, Id=dist_id, IfMatch=got["ETag"], DistributionConfig=config)
+
+    for ch in changes:
+        target = f"DistributionConfig.{ch.path}"
+        if ch.redacted:
+            ops.append(Operation(address, "keep-live-secret", target, "redacted: the live value stays"))
+        else:
+            ops.append(Operation(address, "update", target, f"{value(ch.old)} -> {value(ch.new)}"))
+    updates = [op for op in ops if op.verb == "update"]
+    if updates:
+        updates[0].run = apply
+    if want.get("Tags") != have.get("Tags"):
+        ops.append(Operation(address, "not-restorable-yet", "Tags", "differ; restore them by hand"))
+    return ops
+
+
+# -- Lambda ----------------------------------------------------------------------------------
+
+def revision(config: dict[str, Any]) -> dict[str, str]:
+    """The RevisionId guard, when the service returns one (AWS does; moto's server does not)."""
+    return {"RevisionId": config["RevisionId"]} if config.get("RevisionId") else {}
+
+
+CONFIG_FIELDS = ("Timeout", "MemorySize", "Runtime", "Handler", "Description", "Role", "TracingConfig",
+                 "EphemeralStorage")
+
+
+def plan_function(ctx: RestoreContext, address: str) -> list[Operation]:
+    want, have = document(ctx.snapshot, address), document(ctx.live, address)
+    if have is None:
+        return [Operation(address, "cannot-restore", address, "it does not exist live; gitsnap does not create functions")]
+    assert want is not None
+    lam = ctx.account.client("lambda")
+    name = want["Configuration"]["FunctionName"]
+    ops: list[Operation] = []
+    code = want.get("Code") or {}
+    if code.get("sha256") != (have.get("Code") or {}).get("sha256"):
+        if not code.get("blob") or not ctx.store.has(code["blob"]):
+            raise RestoreError(f"{address}: the snapshot's code package is missing from the repository; run 'gitsnap verify'")
+
+        def update_code() -> None:
+            guard = revision(lam.get_function_configuration(FunctionName=name))
+            _guarded(address, lam.update_function_code, FunctionName=name, ZipFile=ctx.store.read(code["blob"]), **guard)
+
+        ops.append(Operation(address, "update-code", f"lambda/{name}", f"package {code['sha256'][:12]} ({code['size']} B)",
+                             run=update_code))
+    wc, hc = want["Configuration"], have["Configuration"]
+    fields = {f: wc.get(f) for f in CONFIG_FIELDS if wc.get(f) != hc.get(f)}
+    if [layer.get("Arn") for layer in wc.get("Layers") or []] != [layer.get("Arn") for layer in hc.get("Layers") or []]:
+        fields["Layers"] = [layer["Arn"] for layer in wc.get("Layers") or []]
+    for f, v in fields.items():
+        ops.append(Operation(address, "update", f"Configuration.{f}", f"{value(hc.get(f))} -> {value(v)}"))
+    want_env = (wc.get("Environment") or {}).get("Variables") or {}
+    have_env = (hc.get("Environment") or {}).get("Variables") or {}
+    env_changed = False
+    for var in sorted(set(want_env) | set(have_env)):
+        target = f"Configuration.Environment.Variables.{var}"
+        w, h = want_env.get(var), have_env.get(var)
+        if w == h:
+            continue
+        if w is None:
+            if ctx.delete:
+                ops.append(Operation(address, "update", target, "removed (--delete)"))
+                env_changed = True
+            else:
+                ops.append(Operation(address, "kept", target, "live only; --delete removes it"))
+        elif is_redacted(w):
+            if h is None:
+                ops.append(Operation(address, "cannot-restore", target, "redacted in the snapshot and absent live"))
+            else:
+                ops.append(Operation(address, "keep-live-secret", target, "redacted: the live value stays"))
+        else:
+            ops.append(Operation(address, "update", target, f"{value(h)} -> {value(w)}"))
+            env_changed = True
+
+    def update_config() -> None:
+        live = lam.get_function_configuration(FunctionName=name)
+        live_env = (live.get("Environment") or {}).get("Variables") or {}
+        env = {k: (live_env[k] if is_redacted(v) else v) for k, v in want_env.items()
+               if not is_redacted(v) or k in live_env}
+        if not ctx.delete:
+            env.update({k: v for k, v in live_env.items() if k not in want_env})
+        params: dict[str, Any] = {k: v for k, v in fields.items()}
+        params["Environment"] = {"Variables": env}
+        _guarded(address, lam.update_function_configuration, FunctionName=name, **revision(live), **params)
+
+    updates = [op for op in ops if op.verb == "update"]
+    if updates and (fields or env_changed):
+        updates[0].run = update_config
+    if want.get("ReservedConcurrency") != have.get("ReservedConcurrency"):
+        n = want.get("ReservedConcurrency")
+        ops.append(Operation(address, "update", "ReservedConcurrency", f"{have.get('ReservedConcurrency')} -> {n}",
+                             run=(lambda: lam.delete_function_concurrency(FunctionName=name)) if n is None else
+                             (lambda: lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=n))))
+    for part in ("Aliases", "Policy", "EventSourceMappings", "Tags", "Versions"):
+        if want.get(part) != have.get(part):
+            ops.append(Operation(address, "not-restorable-yet", part, "differs; restore it by hand"))
+    return ops
+
+
+# -- Route53 ---------------------------------------------------------------------------------
+
+BATCH = 500
+
+
+def _key(rr: dict[str, Any]) -> tuple[str, str, str]:
+    return (rr["Name"], rr["Type"], rr.get("SetIdentifier", ""))
+
+
+def plan_zone(ctx: RestoreContext, address: str) -> list[Operation]:
+    want, have = document(ctx.snapshot, address), document(ctx.live, address)
+    if have is None:
+        return [Operation(address, "cannot-restore", address, "the zone does not exist live; gitsnap does not create zones")]
+    assert want is not None
+    apex = want["Name"]
+    wanted = {_key(r): r for r in want["RecordSets"]}
+    present = {_key(r): r for r in have["RecordSets"]}
+    changes, ops = [], []
+    for key in sorted(set(wanted) | set(present)):
+        name, rtype, _ = key
+        target = f"{name} {rtype}" + (f" ({key[2]})" if key[2] else "")
+        if name == apex and rtype in ("SOA", "NS"):
+            continue  # the zone's own delegation: never touched
+        w, h = wanted.get(key), present.get(key)
+        if w is not None and w != h:
+            changes.append({"Action": "UPSERT", "ResourceRecordSet": w})
+            ops.append(Operation(address, "upsert", target, "" if h is None else "(differs)"))
+        elif w is None and h is not None:
+            if ctx.delete:
+                changes.append({"Action": "DELETE", "ResourceRecordSet": h})
+                ops.append(Operation(address, "delete", target))
+            else:
+                ops.append(Operation(address, "kept", target, "(live only; --delete removes it)"))
+    if changes:
+        r53 = ctx.account.client("route53")
+        zone_id = have["Id"]
+
+        def apply() -> None:
+            for i in range(0, len(changes), BATCH):
+                r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={
+                    "Comment": "gitsnap restore", "Changes": changes[i:i + BATCH]})
+
+        next(op for op in ops if op.verb in ("upsert", "delete")).run = apply
+    return ops
+
+
+RESTORERS = {
+    ("cloudfront", "distribution"): plan_distribution,
+    ("lambda", "function"): plan_function,
+    ("route53", "zone"): plan_zone,
+}

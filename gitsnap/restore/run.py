@@ -1,0 +1,163 @@
+"""Plan, apply, verify, record: the restore procedure, service-independent."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import Config
+from ..diff import Snapshot, diff_documents
+from ..engine import Capture, CaptureRequest, CaptureResult
+from ..errors import GitsnapError
+from ..layout import OBJECT_INDEX, load_index
+from ..live import read_live
+from ..redact import Fingerprinter
+from ..store import SnapshotStore
+from .aws import RESTORERS, document
+from .ops import Operation, Plan, RestoreContext, RestoreError
+from .s3 import plan_bucket
+
+RESTORERS = {**RESTORERS, ("s3", "bucket"): plan_bucket}
+
+
+@dataclass
+class Restore:
+    store: SnapshotStore
+    config: Config
+    fingerprint: Fingerprinter
+    rev: str
+    patterns: tuple[str, ...] = ()
+    only: tuple[str, ...] = ()
+    delete: bool = False
+
+    def __post_init__(self) -> None:
+        self.commit = self.store.resolve(self.rev)
+        self.snapshot = Snapshot.load(self.store, self.commit)
+        self._ctx: RestoreContext | None = None
+
+    def services(self) -> tuple[str, ...]:
+        """Services to read live: named by --only, by the addresses, else all in the snapshot."""
+        if self.only:
+            return self.only
+        named = {p.split("/", 1)[0] for p in self.patterns if "*" not in p.split("/", 1)[0]}
+        if self.patterns and len(named) == len({p.split("/", 1)[0] for p in self.patterns}):
+            return tuple(sorted(named))
+        return tuple(sorted({info["service"] for info in self.snapshot.resources.values()}))
+
+    def selected(self, live: Snapshot) -> list[str]:
+        addresses = sorted(set(self.snapshot.resources) | set(live.resources))
+        chosen = [a for a in addresses if a.split("/", 1)[0] in self.services()]
+        if not self.patterns:
+            return chosen
+        for p in self.patterns:
+            if not any(fnmatch.fnmatchcase(a, p) for a in chosen):
+                raise RestoreError(f"no resource matches {p!r} in {self.rev} or live; 'gitsnap show {self.rev}' lists them")
+        return [a for a in chosen if any(fnmatch.fnmatchcase(a, p) for p in self.patterns)]
+
+    def plan(self) -> Plan:
+        from ..collectors.aws.clients import AwsAccount
+
+        live, _ = read_live(Capture(self.store, self.config, self.fingerprint), self.commit, self.services())
+        self.live = live
+        account = AwsAccount(self.config.profile)
+        ctx = RestoreContext(self.store, self.snapshot, live, account, account.account_id(), self.delete)
+        self._ctx = ctx
+        ops: list[Operation] = []
+        for address in self.selected(live):
+            ops.extend(self.plan_resource(ctx, address))
+        return Plan(self.rev, self.commit, ops)
+
+    def plan_resource(self, ctx: RestoreContext, address: str) -> list[Operation]:
+        want, have = ctx.snapshot.resources.get(address), ctx.live.resources.get(address)
+        if want is None:
+            return [Operation(address, "kept", address, "not in the snapshot; gitsnap never deletes whole resources")]
+        if have is not None and ctx.snapshot.resource_files(address) == ctx.live.resource_files(address):
+            return []
+        if want.get("account") not in (ctx.account_id, want.get("service")):
+            return [Operation(address, "cannot-restore", address,
+                              f"it is in account {want['account']}; these credentials are for {ctx.account_id}")]
+        restorer = RESTORERS.get((want["service"], want["type"]))
+        if restorer is None:
+            return not_restorable(ctx, address)
+        return restorer(ctx, address)
+
+    def guard(self) -> None:
+        """Refuse if live state moved since the plan: re-read it and compare, resource by resource."""
+        assert self._ctx is not None
+        again, _ = read_live(Capture(self.store, self.config, self.fingerprint), self.commit, self.services())
+        for address in self.selected(self.live):
+            before = self.live.resource_files(address) if address in self.live.resources else {}
+            now = again.resource_files(address) if address in again.resources else {}
+            if before != now:
+                raise RestoreError(f"{address} changed after the plan was made; nothing was applied: plan again")
+
+    def apply(self, plan: Plan, progress: Callable[[Operation], None] | None = None) -> None:
+        self.guard()
+        for done, op in enumerate(plan.actions):
+            try:
+                assert op.run is not None
+                op.run()
+            except RestoreError:
+                raise
+            except Exception as exc:  # one line, and what was already done
+                raise RestoreError(f"{op.verb} {op.target}: {exc}; {done} of {len(plan.actions)} operations "
+                                   "were applied before it: plan again to see what is left") from exc
+            if progress:
+                progress(op)
+
+    def verify(self) -> Plan:
+        """Plan again: after a complete restore nothing is left to do (redacted fields aside)."""
+        return self.plan()
+
+    def record(self, applied: Plan) -> CaptureResult:
+        """Commit the restored services' live state (the others keep their subtrees from HEAD)."""
+        message = f"restore {self.rev}: {len({op.address for op in applied.actions})} resources put back"
+        try:
+            return Capture(self.store, self.config, self.fingerprint).run(
+                CaptureRequest(message=message, only=self.services()))
+        except GitsnapError as exc:
+            raise RestoreError(f"the restore was applied and verified, but recording it failed ({exc}); "
+                               "run 'gitsnap capture' to record it") from exc
+
+
+def not_restorable(ctx: RestoreContext, address: str) -> list[Operation]:
+    want, have = document(ctx.snapshot, address), document(ctx.live, address)
+    if have is None:
+        return [Operation(address, "cannot-restore", address, "it does not exist live")]
+    changes = diff_documents(address, have, want)
+    if not changes:
+        return [Operation(address, "not-restorable-yet", address, "files differ; restore them by hand")]
+    return [Operation(address, "not-restorable-yet", c.path or address, "differs") for c in changes]
+
+
+def export_bucket(store: SnapshotStore, rev: str, address: str, dest: Path) -> tuple[int, list[str]]:
+    """Write a bucket's objects from a snapshot into a directory; returns (written, unrepresentable keys)."""
+    snap = Snapshot.load(store, store.resolve(rev))
+    if address not in snap.resources or snap.resources[address].get("type") != "bucket":
+        raise RestoreError(f"no bucket {address!r} in {rev}: 'gitsnap show {rev}' lists what it has")
+    index = snap.resource_files(address).get(OBJECT_INDEX)
+    entries = list(load_index(store.read(index))) if index else []
+    keys = {e.key for e in entries}
+    written, refused = 0, []
+    dest = dest.resolve()
+    for e in entries:
+        parts = e.key.split("/")
+        bad = (not e.key or e.key.endswith("/") or any(p in ("", ".", "..") for p in parts)
+               or any(k.startswith(e.key + "/") for k in keys) or "\x00" in e.key)
+        target = dest.joinpath(*parts)
+        if bad or not str(target.resolve()).startswith(str(dest) + "/") or not e.blob:
+            refused.append(e.key)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "wb") as out:
+            for chunk in store.iter_blob(e.blob):
+                out.write(chunk)
+        written += 1
+    return written, refused
+
+
+def plan_json(plan: Plan) -> str:
+    return json.dumps(plan.to_json(), indent=2, sort_keys=True) + "\n"
