@@ -146,15 +146,20 @@ def export_bucket(store: SnapshotStore, rev: str, address: str, dest: Path) -> t
     for e in entries:
         parts = e.key.split("/")
         bad = (not e.key or e.key.endswith("/") or any(p in ("", ".", "..") for p in parts)
+               or any(len(p.encode()) > 255 for p in parts)  # longer than a file name may be
                or any(k.startswith(e.key + "/") for k in keys) or "\x00" in e.key)
         target = dest.joinpath(*parts)
         if bad or not str(target.resolve()).startswith(str(dest) + "/") or not e.blob:
             refused.append(e.key)
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "wb") as out:
-            for chunk in store.iter_blob(e.blob):
-                out.write(chunk)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "wb") as out:
+                for chunk in store.iter_blob(e.blob):
+                    out.write(chunk)
+        except OSError:  # the file system refuses this name: list it, go on
+            refused.append(e.key)
+            continue
         written += 1
     return written, refused
 

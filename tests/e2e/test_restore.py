@@ -1,0 +1,167 @@
+"""restore: plan first, apply on request, live matches the snapshot afterwards."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import boto3
+import pytest
+
+from gitsnap.sandbox import estate as sample
+
+from . import estate
+
+pytestmark = pytest.mark.e2e
+
+
+def client(endpoint: str, service: str):
+    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1",
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+@pytest.fixture
+def v1(gitsnap, endpoint, moto_server):
+    info = estate.build(endpoint, gitsnap.repo, moto_server.lightsail_endpoint)
+    gitsnap("capture", "--tag", "v1.0", "-m", "known good")
+    return gitsnap, info
+
+
+def body(endpoint: str, bucket: str, key: str) -> bytes:
+    return client(endpoint, "s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+
+
+def snapshot_index(g, bucket: str) -> dict[str, dict]:
+    path = f"v1.0:aws/{sample.ACCOUNT}/us-east-1/s3/bucket/{bucket}/objects.jsonl"
+    return {e["key"]: e for e in (json.loads(line) for line in g.show(path).decode().split("\n") if line)}
+
+
+def break_things(endpoint: str, info: dict) -> None:
+    """The seeds' story and then some: a reverted page, deleted keys, a new key, config drift."""
+    sample.change(endpoint)  # event page, DefaultTTL, Lambda timeout + rotated secret
+    s3 = client(endpoint, "s3")
+    s3.delete_object(Bucket=estate.EDGE_BUCKET, Key="x//y")
+    s3.delete_object(Bucket=estate.EDGE_BUCKET, Key="../z")
+    s3.put_object(Bucket=estate.EDGE_BUCKET, Key="\u00fcn\u00ef/c\u00f8d\u00e9 \u2713.html", Body=b"<p>overwritten</p>")
+    s3.put_object(Bucket=estate.EDGE_BUCKET, Key="added-later.html", Body=b"new")
+    lam = client(endpoint, "lambda")
+    lam.update_function_code(FunctionName="jada-event-processor",
+                             ZipFile=sample.zip_source({"app.py": "def handler(e, c):\n    return 'v2'\n"}))
+    r53 = client(endpoint, "route53")
+    zone = info["zones"]["sailjada.com"]
+    www = next(r for r in r53.list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"] if r["Type"] == "CNAME")
+    r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [
+        {"Action": "UPSERT", "ResourceRecordSet": {**www, "TTL": 60}},
+        {"Action": "CREATE", "ResourceRecordSet": {"Name": "promo.sailjada.com", "Type": "A", "TTL": 300,
+                                                   "ResourceRecords": [{"Value": "203.0.113.7"}]}}]})
+
+
+def test_plan_changes_nothing_then_apply_puts_it_back(v1, endpoint):
+    g, info = v1
+    break_things(endpoint, info)
+    before = body(endpoint, "sailjada-prod", "events/james-taylor.html")
+    plan = g("restore", "v1.0", "--format", "json", check=False)
+    assert plan.code == 1
+    ops = {(op["address"], op["verb"], op["target"]) for op in json.loads(plan.out)["operations"]}
+    dist = info["distributions"]["sailjada-prod"]
+    expected = {
+        ("s3/sailjada-prod", "put", "s3://sailjada-prod/events/james-taylor.html"),
+        ("s3/edge-keys", "put", "s3://edge-keys/x//y"),
+        ("s3/edge-keys", "put", "s3://edge-keys/../z"),
+        ("s3/edge-keys", "put", "s3://edge-keys/\u00fcn\u00ef/c\u00f8d\u00e9 \u2713.html"),
+        ("s3/edge-keys", "kept", "s3://edge-keys/added-later.html"),
+        (f"cloudfront/{dist}", "update", "DistributionConfig.DefaultCacheBehavior.DefaultTTL"),
+        ("lambda/jada-event-processor", "update-code", "lambda/jada-event-processor"),
+        ("lambda/jada-event-processor", "update", "Configuration.Timeout"),
+        ("lambda/jada-event-processor", "keep-live-secret", "Configuration.Environment.Variables.STRIPE_SECRET_KEY"),
+        ("route53/sailjada.com", "upsert", "www.sailjada.com. CNAME"),
+        ("route53/sailjada.com", "kept", "promo.sailjada.com. A"),
+        ("s3/sailjada-prod", "invalidate", f"cloudfront/{dist}"),
+    }
+    assert expected <= ops
+    assert {op for op in ops if op[1] in ("put", "update", "update-code", "upsert", "delete")} == {
+        op for op in expected if op[1] in ("put", "update", "update-code", "upsert", "delete")}
+    assert body(endpoint, "sailjada-prod", "events/james-taylor.html") == before  # the plan changed nothing
+
+    applied = g("restore", "v1.0", "--apply", "--yes")
+    assert "live state now matches v1.0" in applied.out and "Recorded the restore" in applied.out
+    for bucket in ("sailjada-prod", estate.EDGE_BUCKET):
+        for key, e in snapshot_index(g, bucket).items():
+            assert body(endpoint, bucket, key) == g.git("cat-file", "blob", e["blob"], binary=True), key
+    assert body(endpoint, estate.EDGE_BUCKET, "added-later.html") == b"new"  # kept without --delete
+    cf = client(endpoint, "cloudfront").get_distribution_config(Id=dist)["DistributionConfig"]
+    assert cf["DefaultCacheBehavior"]["DefaultTTL"] == 86400
+    assert cf["Origins"]["Items"][0]["CustomHeaders"]["Items"][0]["HeaderValue"] == sample.SECRETS["origin_header"]
+    fn = client(endpoint, "lambda").get_function(FunctionName="jada-event-processor")
+    assert fn["Configuration"]["Timeout"] == 10
+    assert fn["Configuration"]["Environment"]["Variables"]["STRIPE_SECRET_KEY"] == sample.SECRETS["rotated_stripe"]
+    doc = json.loads(g.show(f"v1.0:aws/{sample.ACCOUNT}/us-east-1/lambda/function/jada-event-processor/function.json"))
+    assert fn["Configuration"]["CodeSha256"] == doc["Configuration"]["CodeSha256"]
+    assert "restore v1.0" in g("log", "-n", "1").out
+    assert g("restore", "v1.0").code == 0 or "0 operations" in g("restore", "v1.0", check=False).out
+
+    g("restore", "v1.0", "--apply", "--yes", "--delete")
+    keys = [o["Key"] for o in client(endpoint, "s3").list_objects_v2(Bucket=estate.EDGE_BUCKET)["Contents"]]
+    assert "added-later.html" not in keys
+    records = client(endpoint, "route53").list_resource_record_sets(HostedZoneId=info["zones"]["sailjada.com"])
+    assert "promo.sailjada.com." not in {r["Name"] for r in records["ResourceRecordSets"]}
+
+
+def test_selection_by_address_and_glob(v1, endpoint):
+    g, info = v1
+    break_things(endpoint, info)
+    out = json.loads(g("restore", "v1.0", "s3/sailjada-*", "--format", "json", check=False).out)
+    assert {op["address"] for op in out["operations"]} == {"s3/sailjada-prod"}
+    g("restore", "v1.0", "s3/sailjada-prod", "--apply", "--yes")
+    assert b"6pm" in body(endpoint, "sailjada-prod", "events/james-taylor.html")
+    fn = client(endpoint, "lambda").get_function_configuration(FunctionName="jada-event-processor")
+    assert fn["Timeout"] == 30  # not selected: untouched
+
+
+def test_refusals_change_nothing(v1, endpoint):
+    g, info = v1
+    break_things(endpoint, info)
+    before = body(endpoint, "sailjada-prod", "events/james-taylor.html")
+    r = g("restore", "v1.0", "--apply", check=False)  # stdin is not a terminal here
+    assert r.code == 2 and "--apply needs --yes when not run from a terminal" in r.err and "Traceback" not in r.err
+    r = g("restore", "v1.0", "s3/no-such-bucket", check=False)
+    assert r.code == 2 and "no resource matches 's3/no-such-bucket'" in r.err
+    r = g("restore", "v9", check=False)
+    assert r.code == 2 and "unknown revision 'v9'" in r.err
+    # a snapshot whose body is gone from the repository: refused before anything is applied
+    e = snapshot_index(g, "sailjada-prod")["events/james-taylor.html"]
+    os.remove(g.repo / "objects" / e["blob"][:2] / e["blob"][2:])
+    r = g("restore", "v1.0", "--apply", "--yes", check=False)
+    assert r.code == 2 and "is missing from the repository" in r.err
+    assert body(endpoint, "sailjada-prod", "events/james-taylor.html") == before
+    assert client(endpoint, "lambda").get_function_configuration(FunctionName="jada-event-processor")["Timeout"] == 30
+
+
+def test_live_change_between_plan_and_apply_is_refused(v1, endpoint, monkeypatch):
+    from gitsnap.config import load
+    from gitsnap.redact import Fingerprinter, load_or_create_key
+    from gitsnap.restore.run import Restore, RestoreError
+    from gitsnap.store import SnapshotStore
+
+    g, info = v1
+    break_things(endpoint, info)
+    for k, v in g.env.items():
+        monkeypatch.setenv(k, v)
+    r = Restore(SnapshotStore(g.repo), load(g.repo / "gitsnap.toml"), Fingerprinter(load_or_create_key()), "v1.0",
+                ("s3/sailjada-prod",))
+    plan = r.plan()
+    assert plan.actions
+    client(endpoint, "s3").put_object(Bucket="sailjada-prod", Key="index.html", Body=b"someone else, just now")
+    with pytest.raises(RestoreError, match="changed after the plan was made; nothing was applied"):
+        r.apply(plan)
+    assert b"5pm" in body(endpoint, "sailjada-prod", "events/james-taylor.html")  # untouched
+
+
+def test_export_writes_files_and_lists_keys_that_cannot_be_paths(v1, tmp_path):
+    g, _ = v1
+    out = g("export", "v1.0", f"s3/{estate.EDGE_BUCKET}", str(tmp_path / "export"))
+    assert (tmp_path / "export" / "a" / "b").read_bytes() == estate.EDGE_KEYS["a/b"]
+    assert (tmp_path / "export" / "big" / "archive.bin").stat().st_size == estate.BIG_SIZE
+    for key in ("a", "dir/", "x//y", "../z", "./dot", "k" * 1000):
+        assert repr(key) in out.err
+    assert not (tmp_path / "z").exists()
