@@ -28,6 +28,7 @@ class RestoreContext:
     account: AwsAccount
     account_id: str
     delete: bool
+    config: Any = None
 
 
 @dataclass

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..collectors import registry
 from ..config import Config
 from ..diff import Snapshot, diff_documents
 from ..engine import Capture, CaptureRequest, CaptureResult
@@ -17,10 +18,11 @@ from ..live import read_live
 from ..redact import Fingerprinter
 from ..store import SnapshotStore
 from .aws import RESTORERS, document
+from .more import RESTORERS as OTHER_RESTORERS
 from .ops import Operation, Plan, RestoreContext, RestoreError
 from .s3 import plan_bucket
 
-RESTORERS = {**RESTORERS, ("s3", "bucket"): plan_bucket}
+RESTORERS = {**RESTORERS, ("s3", "bucket"): plan_bucket, **OTHER_RESTORERS}
 
 
 @dataclass
@@ -63,7 +65,9 @@ class Restore:
         live, _ = read_live(Capture(self.store, self.config, self.fingerprint), self.commit, self.services())
         self.live = live
         account = AwsAccount(self.config.profile)
-        ctx = RestoreContext(self.store, self.snapshot, live, account, account.account_id(), self.delete)
+        account_id = account.account_id() if any(
+            s in registry.aws_services() for s in self.services()) else "local"
+        ctx = RestoreContext(self.store, self.snapshot, live, account, account_id, self.delete, self.config)
         self._ctx = ctx
         ops: list[Operation] = []
         for address in self.selected(live):

@@ -165,3 +165,51 @@ def test_export_writes_files_and_lists_keys_that_cannot_be_paths(v1, tmp_path):
     for key in ("a", "dir/", "x//y", "../z", "./dot", "k" * 1000):
         assert repr(key) in out.err
     assert not (tmp_path / "z").exists()
+
+
+def test_dynamodb_iam_and_apps_script_are_restored(gitsnap, endpoint):
+    from gitsnap.sandbox.gas import SAMPLE, FakeAppsScript, seed
+
+    sample.seed(endpoint)
+    fake = FakeAppsScript()
+    url = fake.start()
+    seed(fake)
+    try:
+        (gitsnap.repo / "gitsnap.toml").write_text(
+            f'[aws]\nservices = ["dynamodb", "iam"]\n[gas]\napi_endpoint = "{url}"\n'
+            '[[gas.projects]]\nname = "jada-main"\nscript_id = "1JadaMainScriptId"\n')
+        gitsnap("capture", "--tag", "v1.0")
+        ddb, iam = client(endpoint, "dynamodb"), client(endpoint, "iam")
+        ddb.update_continuous_backups(TableName="jada-events",
+                                      PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": False})
+        ddb.update_time_to_live(TableName="jada-events", TimeToLiveSpecification={"Enabled": False, "AttributeName": "expires"})
+        iam.put_role_policy(RoleName="jada-lambda-role", PolicyName="events-table", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+        iam.update_assume_role_policy(RoleName="jada-lambda-role", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}))
+        files = fake.projects["1JadaMainScriptId"]["files"]
+        files[1]["source"] = "function doPost(e) { return 'broken'; }\n"
+        files.append({"name": "Scratch", "type": "SERVER_JS", "source": "// someone's experiment\n"})
+
+        plan = json.loads(gitsnap("restore", "v1.0", "--format", "json", check=False).out)["operations"]
+        got = {(op["address"], op["verb"], op["target"]) for op in plan}
+        assert {("dynamodb/jada-events", "update", "PointInTimeRecovery"), ("dynamodb/jada-events", "update", "TimeToLive"),
+                ("iam/role/jada-lambda-role", "update", "AssumeRolePolicyDocument"),
+                ("iam/role/jada-lambda-role", "put", "InlinePolicies.events-table"),
+                ("gas/jada-main", "update", "source/Code.gs"), ("gas/jada-main", "kept", "source/Scratch.gs")} <= got
+
+        gitsnap("restore", "v1.0", "--apply", "--yes")
+        pitr = ddb.describe_continuous_backups(TableName="jada-events")["ContinuousBackupsDescription"]
+        assert pitr["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+        assert ddb.describe_time_to_live(TableName="jada-events")["TimeToLiveDescription"]["TimeToLiveStatus"] == "ENABLED"
+        doc = iam.get_role_policy(RoleName="jada-lambda-role", PolicyName="events-table")["PolicyDocument"]
+        assert doc["Statement"][0]["Action"] == ["dynamodb:PutItem"]
+        trust = iam.get_role(RoleName="jada-lambda-role")["Role"]["AssumeRolePolicyDocument"]
+        assert trust["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
+        sources = {f["name"]: f["source"] for f in fake.projects["1JadaMainScriptId"]["files"]}
+        assert sources["Code"] == SAMPLE["1JadaMainScriptId"][1][1]["source"]
+        assert sources["Scratch"] == "// someone's experiment\n"  # kept without --delete
+        gitsnap("restore", "v1.0", "gas/jada-main", "--apply", "--yes", "--delete")
+        assert "Scratch" not in {f["name"] for f in fake.projects["1JadaMainScriptId"]["files"]}
+    finally:
+        fake.stop()

@@ -1,0 +1,148 @@
+"""Restore Apps Script projects, DynamoDB table settings and IAM roles."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..collectors import registry
+from ..collectors.gas.projects import EXTENSIONS, execute
+from ..diff import diff_documents
+from ..render import value
+from .aws import document
+from .ops import Operation, RestoreContext
+
+# -- Apps Script -----------------------------------------------------------------------------
+
+TYPE_BY_EXT = {ext: typ for typ, ext in EXTENSIONS.items()}
+
+
+def _sources(snap: Any, address: str) -> dict[str, bytes]:
+    return {rel[len("source/"):]: snap.read(b) for rel, b in snap.resource_files(address).items()
+            if rel.startswith("source/")}
+
+
+def plan_project(ctx: RestoreContext, address: str) -> list[Operation]:
+    """updateContent replaces the whole project, so every file is listed; live-only files are
+    sent back unchanged unless --delete."""
+    want, have = document(ctx.snapshot, address), document(ctx.live, address)
+    if have is None or want is None:
+        return [Operation(address, "cannot-restore", address, "the project could not be read live")]
+    ws, hs = _sources(ctx.snapshot, address), _sources(ctx.live, address)
+    ops = []
+    for name in sorted(set(ws) | set(hs)):
+        if name in ws and ws[name] != hs.get(name):
+            ops.append(Operation(address, "update", f"source/{name}", "added" if name not in hs else "changed"))
+        elif name not in ws:
+            ops.append(Operation(address, "update" if ctx.delete else "kept", f"source/{name}",
+                                 "removed (--delete)" if ctx.delete else "live only; --delete removes it"))
+    updates = [op for op in ops if op.verb == "update"]
+    if updates:
+        script_id = want["ScriptId"]
+
+        def apply() -> None:
+            client = registry.client_factory("gas", ctx.config)()
+            live = execute(client.projects().getContent(scriptId=script_id), f"{address}: projects.getContent")
+            files = [{"name": f["name"], "type": f["type"], "source": ws[f["path"][len("source/"):]].decode("utf-8")}
+                     for f in want["Files"]]
+            if not ctx.delete:
+                known = {(f["name"], f["type"]) for f in files}
+                files += [{"name": f["name"], "type": f["type"], "source": f.get("source", "")}
+                          for f in live.get("files", []) if (f["name"], f["type"]) not in known]
+            execute(client.projects().updateContent(scriptId=script_id, body={"files": files}),
+                    f"{address}: projects.updateContent")
+
+        updates[0].run = apply
+    return ops
+
+
+# -- DynamoDB --------------------------------------------------------------------------------
+
+def plan_table(ctx: RestoreContext, address: str) -> list[Operation]:
+    """TTL, point-in-time recovery, billing mode and tags; index changes are listed, not made."""
+    want, have = document(ctx.snapshot, address), document(ctx.live, address)
+    if have is None or want is None:
+        return [Operation(address, "cannot-restore", address, "the table does not exist live")]
+    ddb = ctx.account.client("dynamodb")
+    name = want["Table"]["TableName"]
+    ops: list[Operation] = []
+    wt, ht = want.get("TimeToLive") or {}, have.get("TimeToLive") or {}
+    if wt != ht:
+        on = wt.get("TimeToLiveStatus") in ("ENABLED", "ENABLING")
+        attr = wt.get("AttributeName") if on else ht.get("AttributeName")
+        ops.append(Operation(address, "update", "TimeToLive", f"{value(ht)} -> {value(wt)}",
+                             run=lambda spec={"Enabled": on, "AttributeName": attr}: ddb.update_time_to_live(
+                                 TableName=name, TimeToLiveSpecification=spec)))
+    wp = ((want.get("ContinuousBackups") or {}).get("PointInTimeRecoveryDescription") or {}).get("PointInTimeRecoveryStatus")
+    hp = ((have.get("ContinuousBackups") or {}).get("PointInTimeRecoveryDescription") or {}).get("PointInTimeRecoveryStatus")
+    if wp != hp and wp:
+        ops.append(Operation(address, "update", "PointInTimeRecovery", f"{hp} -> {wp}",
+                             run=lambda on=wp == "ENABLED": ddb.update_continuous_backups(
+                                 TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": on})))
+    wb = (want["Table"].get("BillingModeSummary") or {}).get("BillingMode", "PROVISIONED")
+    hb = (have["Table"].get("BillingModeSummary") or {}).get("BillingMode", "PROVISIONED")
+    if wb != hb:
+        params: dict[str, Any] = {"BillingMode": wb}
+        if wb == "PROVISIONED":
+            t = want["Table"].get("ProvisionedThroughput") or {}
+            params["ProvisionedThroughput"] = {"ReadCapacityUnits": t.get("ReadCapacityUnits", 1),
+                                               "WriteCapacityUnits": t.get("WriteCapacityUnits", 1)}
+        ops.append(Operation(address, "update", "BillingMode", f"{hb} -> {wb}",
+                             run=lambda p=params: ddb.update_table(TableName=name, **p)))
+    if want.get("Tags") != have.get("Tags"):
+        arn = have["Table"]["TableArn"]
+        tags = [{"Key": k, "Value": v} for k, v in sorted((want.get("Tags") or {}).items())]
+        ops.append(Operation(address, "update", "Tags", f"{value(have.get('Tags'))} -> {value(want.get('Tags'))}",
+                             run=lambda t=tags: ddb.tag_resource(ResourceArn=arn, Tags=t) if t else None))
+    handled = {"TimeToLive", "ContinuousBackups", "Tags"}
+    for ch in diff_documents(address, have, want):
+        if ch.path.split(".")[0].split("[")[0] in handled or ch.path.startswith("Table.BillingModeSummary"):
+            continue
+        note = "index changes rebuild data: make them by hand" if "SecondaryIndexes" in ch.path else "restore it by hand"
+        ops.append(Operation(address, "not-restorable-yet", ch.path, note))
+    return ops
+
+
+# -- IAM roles -------------------------------------------------------------------------------
+
+def plan_role(ctx: RestoreContext, address: str) -> list[Operation]:
+    """Trust policy, inline policies and attached managed policies."""
+    want, have = document(ctx.snapshot, address), document(ctx.live, address)
+    if have is None or want is None:
+        return [Operation(address, "cannot-restore", address, "the role does not exist live")]
+    iam = ctx.account.client("iam")
+    role = want["RoleName"]
+    ops: list[Operation] = []
+    if want["AssumeRolePolicyDocument"] != have["AssumeRolePolicyDocument"]:
+        trust = json.dumps(want["AssumeRolePolicyDocument"])
+        ops.append(Operation(address, "update", "AssumeRolePolicyDocument", "trust policy differs",
+                             run=lambda d=trust: iam.update_assume_role_policy(RoleName=role, PolicyDocument=d)))
+    wi, hi = want.get("InlinePolicies") or {}, have.get("InlinePolicies") or {}
+    for name in sorted(set(wi) | set(hi)):
+        if name in wi and wi[name] != hi.get(name):
+            doc = json.dumps(wi[name])
+            ops.append(Operation(address, "put", f"InlinePolicies.{name}", "added" if name not in hi else "changed",
+                                 run=lambda n=name, d=doc: iam.put_role_policy(RoleName=role, PolicyName=n, PolicyDocument=d)))
+        elif name not in wi:
+            ops.append(Operation(address, "delete", f"InlinePolicies.{name}",
+                                 run=lambda n=name: iam.delete_role_policy(RoleName=role, PolicyName=n))
+                       if ctx.delete else Operation(address, "kept", f"InlinePolicies.{name}", "live only; --delete removes it"))
+    wa, ha = set(want.get("AttachedPolicies") or []), set(have.get("AttachedPolicies") or [])
+    for arn in sorted(wa - ha):
+        ops.append(Operation(address, "put", f"AttachedPolicies {arn}",
+                             run=lambda a=arn: iam.attach_role_policy(RoleName=role, PolicyArn=a)))
+    for arn in sorted(ha - wa):
+        ops.append(Operation(address, "delete", f"AttachedPolicies {arn}",
+                             run=lambda a=arn: iam.detach_role_policy(RoleName=role, PolicyArn=a))
+                   if ctx.delete else Operation(address, "kept", f"AttachedPolicies {arn}", "live only; --delete detaches it"))
+    for part in ("Description", "MaxSessionDuration", "PermissionsBoundary", "Tags", "Path"):
+        if want.get(part) != have.get(part):
+            ops.append(Operation(address, "not-restorable-yet", part, "differs; restore it by hand"))
+    return ops
+
+
+RESTORERS = {
+    ("gas", "project"): plan_project,
+    ("dynamodb", "table"): plan_table,
+    ("iam", "role"): plan_role,
+}
