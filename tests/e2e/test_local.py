@@ -84,3 +84,18 @@ def test_missing_local_path_is_a_clear_error(gitsnap, tmp_path):
     r = gitsnap("capture", "--only", "local", check=False)
     assert r.code == 2
     assert f"local/gone: {tmp_path}/nope is not a directory" in r.err and "Traceback" not in r.err
+
+
+def test_local_restore_writes_into_a_directory_never_over_the_original(gitsnap, site, tmp_path):
+    root, other_env, _ = site
+    (gitsnap.repo / "gitsnap.toml").write_text(f'[[local.paths]]\nname = "sailjada-site"\npath = "{root}"\n')
+    gitsnap("capture", "--only", "local", "--tag", "v1.0")
+    (root / "index.html").write_text("<h1>changed</h1>\n")
+    out = gitsnap("restore", "v1.0", "local/sailjada-site", "--to", str(tmp_path / "restored")).out
+    assert "wrote" in out
+    assert (tmp_path / "restored" / "index.html").read_text() == "<h1>Sail</h1>\n"
+    assert (tmp_path / "restored" / "events" / "james-taylor.html").read_text() == "<p>6pm</p>\n"
+    assert not (tmp_path / "restored" / ".env").exists()  # values were never stored, so never restored
+    r = gitsnap("restore", "v1.0", "local/sailjada-site", "--to", str(root), check=False)
+    assert r.code == 2 and "pass --apply to write over it" in r.err
+    assert (root / "index.html").read_text() == "<h1>changed</h1>\n"
