@@ -17,7 +17,7 @@ from ..collectors.aws.clients import error_code
 from ..diff import diff_documents
 from ..redact import is_redacted
 from ..render import value
-from .ops import Operation, RestoreContext, RestoreError
+from .ops import Operation, RestoreContext, RestoreError, Unrestorable
 
 STALE = ("PreconditionFailed", "PreconditionFailedException", "InvalidIfMatchVersion")
 
@@ -29,6 +29,14 @@ def document(snap: Any, address: str) -> dict[str, Any] | None:
     files = snap.resource_files(address)
     blob = next((b for rel, b in files.items() if rel == "" or ("/" not in rel and rel.endswith(".json"))), None)
     return json.loads(snap.read(blob)) if blob else None
+
+
+def both(ctx: RestoreContext, address: str, missing: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The snapshot's and the live document of a resource, or Unrestorable saying why not."""
+    want, have = document(ctx.snapshot, address), document(ctx.live, address)
+    if want is None or have is None:
+        raise Unrestorable(Operation(address, "cannot-restore", address, missing))
+    return want, have
 
 
 def _guarded(what: str, fn: Any, **kw: Any) -> Any:
@@ -66,10 +74,7 @@ def merge_origin_secrets(config: dict[str, Any], live: dict[str, Any]) -> list[s
 
 
 def plan_distribution(ctx: RestoreContext, address: str) -> list[Operation]:
-    want, have = document(ctx.snapshot, address), document(ctx.live, address)
-    if have is None:
-        return [Operation(address, "cannot-restore", address, "it does not exist live; gitsnap does not create distributions")]
-    assert want is not None
+    want, have = both(ctx, address, "it does not exist live; gitsnap does not create distributions")
     cf = ctx.account.client("cloudfront")
     dist_id = want["Id"]
     changes = diff_documents(address, have.get("DistributionConfig"), want.get("DistributionConfig"))
@@ -111,10 +116,7 @@ CONFIG_FIELDS = ("Timeout", "MemorySize", "Runtime", "Handler", "Description", "
 
 
 def plan_function(ctx: RestoreContext, address: str) -> list[Operation]:
-    want, have = document(ctx.snapshot, address), document(ctx.live, address)
-    if have is None:
-        return [Operation(address, "cannot-restore", address, "it does not exist live; gitsnap does not create functions")]
-    assert want is not None
+    want, have = both(ctx, address, "it does not exist live; gitsnap does not create functions")
     lam = ctx.account.client("lambda")
     name = want["Configuration"]["FunctionName"]
     ops: list[Operation] = []
@@ -193,10 +195,7 @@ def _key(rr: dict[str, Any]) -> tuple[str, str, str]:
 
 
 def plan_zone(ctx: RestoreContext, address: str) -> list[Operation]:
-    want, have = document(ctx.snapshot, address), document(ctx.live, address)
-    if have is None:
-        return [Operation(address, "cannot-restore", address, "the zone does not exist live; gitsnap does not create zones")]
-    assert want is not None
+    want, have = both(ctx, address, "the zone does not exist live; gitsnap does not create zones")
     apex = want["Name"]
     wanted = {_key(r): r for r in want["RecordSets"]}
     present = {_key(r): r for r in have["RecordSets"]}

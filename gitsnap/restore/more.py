@@ -9,7 +9,7 @@ from ..collectors import registry
 from ..collectors.gas.projects import EXTENSIONS, execute
 from ..diff import diff_documents
 from ..render import value
-from .aws import document
+from .aws import both
 from .ops import Operation, RestoreContext
 
 # -- Apps Script -----------------------------------------------------------------------------
@@ -25,9 +25,7 @@ def _sources(snap: Any, address: str) -> dict[str, bytes]:
 def plan_project(ctx: RestoreContext, address: str) -> list[Operation]:
     """updateContent replaces the whole project, so every file is listed; live-only files are
     sent back unchanged unless --delete."""
-    want, have = document(ctx.snapshot, address), document(ctx.live, address)
-    if have is None or want is None:
-        return [Operation(address, "cannot-restore", address, "the project could not be read live")]
+    want, have = both(ctx, address, "the project could not be read live")
     ws, hs = _sources(ctx.snapshot, address), _sources(ctx.live, address)
     ops = []
     for name in sorted(set(ws) | set(hs)):
@@ -60,9 +58,7 @@ def plan_project(ctx: RestoreContext, address: str) -> list[Operation]:
 
 def plan_table(ctx: RestoreContext, address: str) -> list[Operation]:
     """TTL, point-in-time recovery, billing mode and tags; index changes are listed, not made."""
-    want, have = document(ctx.snapshot, address), document(ctx.live, address)
-    if have is None or want is None:
-        return [Operation(address, "cannot-restore", address, "the table does not exist live")]
+    want, have = both(ctx, address, "the table does not exist live")
     ddb = ctx.account.client("dynamodb")
     name = want["Table"]["TableName"]
     ops: list[Operation] = []
@@ -107,9 +103,7 @@ def plan_table(ctx: RestoreContext, address: str) -> list[Operation]:
 
 def plan_role(ctx: RestoreContext, address: str) -> list[Operation]:
     """Trust policy, inline policies and attached managed policies."""
-    want, have = document(ctx.snapshot, address), document(ctx.live, address)
-    if have is None or want is None:
-        return [Operation(address, "cannot-restore", address, "the role does not exist live")]
+    want, have = both(ctx, address, "the role does not exist live")
     iam = ctx.account.client("iam")
     role = want["RoleName"]
     ops: list[Operation] = []

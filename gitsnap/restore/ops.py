@@ -20,6 +20,14 @@ class RestoreError(GitsnapError):
     """A restore cannot be planned or applied as asked; nothing (more) was changed."""
 
 
+class Unrestorable(Exception):  # noqa: N818 (a signal, caught by the planner; not an error)
+    """Raised by a restorer that cannot plan a resource at all; carries the line to show."""
+
+    def __init__(self, op: Operation) -> None:
+        super().__init__(op.detail)
+        self.op = op
+
+
 @dataclass
 class RestoreContext:
     store: SnapshotStore

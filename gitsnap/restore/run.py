@@ -19,7 +19,7 @@ from ..redact import Fingerprinter
 from ..store import SnapshotStore
 from .aws import RESTORERS, document
 from .more import RESTORERS as OTHER_RESTORERS
-from .ops import Operation, Plan, RestoreContext, RestoreError
+from .ops import Operation, Plan, RestoreContext, RestoreError, Unrestorable
 from .s3 import plan_bucket
 
 RESTORERS = {**RESTORERS, ("s3", "bucket"): plan_bucket, **OTHER_RESTORERS}
@@ -86,7 +86,10 @@ class Restore:
         restorer = RESTORERS.get((want["service"], want["type"]))
         if restorer is None:
             return not_restorable(ctx, address)
-        return restorer(ctx, address)
+        try:
+            return restorer(ctx, address)
+        except Unrestorable as why:
+            return [why.op]
 
     def guard(self) -> None:
         """Refuse if live state moved since the plan: re-read it and compare, resource by resource."""
