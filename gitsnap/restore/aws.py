@@ -179,10 +179,81 @@ def plan_function(ctx: RestoreContext, address: str) -> list[Operation]:
         ops.append(Operation(address, "update", "ReservedConcurrency", f"{have.get('ReservedConcurrency')} -> {n}",
                              run=(lambda: lam.delete_function_concurrency(FunctionName=name)) if n is None else
                              (lambda: lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=n))))
-    for part in ("Aliases", "Policy", "EventSourceMappings", "Tags", "Versions"):
+    ops.extend(plan_aliases(ctx, address, name, want.get("Aliases") or [], have.get("Aliases") or []))
+    ops.extend(plan_policy(ctx, address, name, want.get("Policy"), have.get("Policy")))
+    for part in ("EventSourceMappings", "Tags", "Versions"):
         if want.get(part) != have.get(part):
             ops.append(Operation(address, "not-restorable-yet", part, "differs; restore it by hand"))
     return ops
+
+
+def plan_aliases(ctx: RestoreContext, address: str, name: str, want: list[Any], have: list[Any]) -> list[Operation]:
+    """Aliases point back at the snapshot's versions (a version that no longer exists cannot be)."""
+    lam = ctx.account.client("lambda")
+    w, h = {a["Name"]: a for a in want}, {a["Name"]: a for a in have}
+    ops = []
+    fields = ("FunctionVersion", "Description", "RoutingConfig")
+    for alias in sorted(set(w) | set(h)):
+        target = f"Aliases.{alias}"
+        if alias in w and (alias not in h or any(w[alias].get(f) != h[alias].get(f) for f in fields)):
+            params = {"FunctionName": name, "Name": alias, "FunctionVersion": w[alias]["FunctionVersion"],
+                      "Description": w[alias].get("Description", "")}
+            if w[alias].get("RoutingConfig"):
+                params["RoutingConfig"] = w[alias]["RoutingConfig"]
+            method = lam.update_alias if alias in h else lam.create_alias
+            was = h.get(alias, {}).get("FunctionVersion")
+            ops.append(Operation(address, "update", target, f"version {was} -> {w[alias]['FunctionVersion']}",
+                                 run=lambda m=method, p=params: m(**p)))
+        elif alias not in w:
+            ops.append(Operation(address, "delete", target, run=lambda a=alias: lam.delete_alias(FunctionName=name, Name=a))
+                       if ctx.delete else Operation(address, "kept", target, "live only; --delete removes it"))
+    return ops
+
+
+def plan_policy(ctx: RestoreContext, address: str, name: str, want: Any, have: Any) -> list[Operation]:
+    """The resource policy, statement by statement (AddPermission / RemovePermission by Sid)."""
+    lam = ctx.account.client("lambda")
+    w = {s["Sid"]: s for s in (want or {}).get("Statement", [])}
+    h = {s["Sid"]: s for s in (have or {}).get("Statement", [])}
+    ops = []
+    for sid in sorted(set(w) | set(h)):
+        target = f"Policy.{sid}"
+        if sid in w and w[sid] != h.get(sid):
+            params = permission_params(name, w[sid])
+            if params is None:
+                ops.append(Operation(address, "not-restorable-yet", target, "a statement shape AddPermission cannot express"))
+                continue
+
+            def put(p: dict[str, Any] = params, replace: bool = sid in h, s: str = sid) -> None:
+                if replace:
+                    lam.remove_permission(FunctionName=name, StatementId=s)
+                lam.add_permission(**p)
+
+            ops.append(Operation(address, "put", target, "changed" if sid in h else "added", run=put))
+        elif sid not in w:
+            ops.append(Operation(address, "delete", target,
+                                 run=lambda s=sid: lam.remove_permission(FunctionName=name, StatementId=s))
+                       if ctx.delete else Operation(address, "kept", target, "live only; --delete removes it"))
+    return ops
+
+
+def permission_params(name: str, statement: dict[str, Any]) -> dict[str, Any] | None:
+    """AddPermission's parameters for one policy statement, or None if it has another shape. Pure."""
+    principal = statement.get("Principal")
+    principal = principal.get("Service") or principal.get("AWS") if isinstance(principal, dict) else principal
+    action = statement.get("Action")
+    if not isinstance(principal, str) or not isinstance(action, str):
+        return None
+    params: dict[str, Any] = {"FunctionName": name, "StatementId": statement["Sid"], "Action": action,
+                              "Principal": principal}
+    cond = statement.get("Condition") or {}
+    arn = (cond.get("ArnLike") or {}).get("AWS:SourceArn")
+    account = (cond.get("StringEquals") or {}).get("AWS:SourceAccount")
+    if arn:
+        params["SourceArn"] = arn
+    if account:
+        params["SourceAccount"] = account
+    return params
 
 
 # -- Route53 ---------------------------------------------------------------------------------

@@ -135,7 +135,31 @@ def plan_role(ctx: RestoreContext, address: str) -> list[Operation]:
     return ops
 
 
+def plan_policy(ctx: RestoreContext, address: str) -> list[Operation]:
+    """A customer managed policy: the snapshot's document becomes the new default version."""
+    want, have = both(ctx, address, "the policy does not exist live")
+    ops: list[Operation] = []
+    if want.get("Document") != have.get("Document"):
+        iam = ctx.account.client("iam")
+        arn, doc = have["Arn"], json.dumps(want["Document"])
+
+        def apply() -> None:
+            versions = iam.list_policy_versions(PolicyArn=arn)["Versions"]
+            if len(versions) >= 5:  # IAM keeps five: make room by dropping the oldest non-default one
+                oldest = min((v for v in versions if not v["IsDefaultVersion"]), key=lambda v: v["CreateDate"])
+                iam.delete_policy_version(PolicyArn=arn, VersionId=oldest["VersionId"])
+            iam.create_policy_version(PolicyArn=arn, PolicyDocument=doc, SetAsDefault=True)
+
+        ops.append(Operation(address, "update", "Document", "a new default version with the snapshot's document",
+                             run=apply))
+    for part in ("Description", "Tags", "Path"):
+        if want.get(part) != have.get(part):
+            ops.append(Operation(address, "not-restorable-yet", part, "differs; restore it by hand"))
+    return ops
+
+
 RESTORERS = {
+    ("iam", "policy"): plan_policy,
     ("gas", "project"): plan_project,
     ("dynamodb", "table"): plan_table,
     ("iam", "role"): plan_role,

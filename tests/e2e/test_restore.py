@@ -213,3 +213,40 @@ def test_dynamodb_iam_and_apps_script_are_restored(gitsnap, endpoint):
         assert "Scratch" not in {f["name"] for f in fake.projects["1JadaMainScriptId"]["files"]}
     finally:
         fake.stop()
+
+
+def test_lambda_aliases_permissions_and_iam_policy_versions(gitsnap, endpoint):
+    sample.seed(endpoint)
+    lam, iam = client(endpoint, "lambda"), client(endpoint, "iam")
+    v1 = lam.publish_version(FunctionName="jada-contact-form")["Version"]
+    lam.create_alias(FunctionName="jada-contact-form", Name="live", FunctionVersion=v1)
+    lam.add_permission(FunctionName="jada-contact-form", StatementId="apigw", Action="lambda:InvokeFunction",
+                       Principal="apigateway.amazonaws.com")
+    (gitsnap.repo / "gitsnap.toml").write_text('[aws]\nservices = ["lambda", "iam"]\n')
+    gitsnap("capture", "--tag", "v1.0")
+
+    lam.update_function_configuration(FunctionName="jada-contact-form", Timeout=6)
+    v2 = lam.publish_version(FunctionName="jada-contact-form")["Version"]
+    lam.update_alias(FunctionName="jada-contact-form", Name="live", FunctionVersion=v2)
+    lam.remove_permission(FunctionName="jada-contact-form", StatementId="apigw")
+    lam.add_permission(FunctionName="jada-contact-form", StatementId="rogue", Action="lambda:InvokeFunction",
+                       Principal="s3.amazonaws.com")
+    arn = f"arn:aws:iam::{sample.ACCOUNT}:policy/jada-deploy"
+    iam.create_policy_version(PolicyArn=arn, SetAsDefault=True, PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
+
+    plan = json.loads(gitsnap("restore", "v1.0", "--format", "json", check=False).out)["operations"]
+    got = {(op["address"], op["verb"], op["target"]) for op in plan}
+    assert {("lambda/jada-contact-form", "update", "Aliases.live"), ("lambda/jada-contact-form", "put", "Policy.apigw"),
+            ("lambda/jada-contact-form", "kept", "Policy.rogue"), ("iam/policy/jada-deploy", "update", "Document")} <= got
+
+    gitsnap("restore", "v1.0", "--apply", "--yes")
+    assert lam.get_alias(FunctionName="jada-contact-form", Name="live")["FunctionVersion"] == v1
+    sids = {s["Sid"] for s in json.loads(lam.get_policy(FunctionName="jada-contact-form")["Policy"])["Statement"]}
+    assert sids == {"apigw", "rogue"}  # rogue kept: no --delete
+    default = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+    doc = iam.get_policy_version(PolicyArn=arn, VersionId=default)["PolicyVersion"]["Document"]
+    assert doc["Statement"][0]["Action"] == ["s3:PutObject"]
+    gitsnap("restore", "v1.0", "lambda/jada-contact-form", "--apply", "--yes", "--delete")
+    sids = {s["Sid"] for s in json.loads(lam.get_policy(FunctionName="jada-contact-form")["Policy"])["Statement"]}
+    assert sids == {"apigw"}
