@@ -172,20 +172,48 @@ def _resolve_pair(store: Any, a: str | None, b: str | None) -> tuple[str, str]:
 def diff(c: Ctx, rev_a: str | None, rev_b: str | None, fmt: str, content: bool, exit_code: bool,
          only: tuple[str, ...], addresses: tuple[str, ...]) -> None:
     """Differences between two snapshots (default: the last two), field by field and key by key."""
-    from . import render
-    from .diff import Snapshot, diff_snapshots
+    from .diff import Snapshot, apply_ignores, diff_snapshots
 
     store = _open(c)
     a, b = _resolve_pair(store, rev_a, rev_b)
     changes = diff_snapshots(Snapshot.load(store, a), Snapshot.load(store, b),
                              only=only, addresses=addresses, content=content)
-    if fmt == "json":
-        click.echo(render.as_json(changes, {"from": a, "to": b}), nl=False)
-    elif fmt == "markdown":
-        click.echo(render.markdown(changes, f"gitsnap diff {rev_a or a[:12]}..{rev_b or b[:12]}"), nl=False)
-    else:
-        click.echo(render.text(changes), nl=False)
+    changes, silenced = apply_ignores(changes, _config(c).ignore)
+    _print_changes(changes, silenced, fmt, {"from": a, "to": b}, f"gitsnap diff {rev_a or a[:12]}..{rev_b or b[:12]}")
     sys.exit(EXIT_DIFFERENCES if exit_code and changes else EXIT_OK)
+
+
+def _print_changes(changes: list[Any], silenced: list[Any], fmt: str, meta: dict[str, Any], title: str,
+                   summary: str = "") -> None:
+    from . import render
+
+    if fmt == "json":
+        meta = {**meta, "ignored": [{"address": r.address, "path": r.path, "reason": r.reason, "count": n}
+                                    for r, n in silenced if n]}
+        click.echo(render.as_json(changes, meta), nl=False)
+    elif fmt == "markdown":
+        click.echo(render.markdown(changes, title) + ("\n" + summary if summary else "")
+                   + render.ignored_footer(silenced), nl=False)
+    else:
+        click.echo(render.text(changes) + summary + render.ignored_footer(silenced), nl=False)
+
+
+@cli.command()
+@click.argument("rev", required=False, default="HEAD")
+@click.argument("addresses", nargs=-1)
+@click.option("--only", multiple=True, metavar="SERVICE", help="Only this service (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
+@click.pass_obj
+def drift(c: Ctx, rev: str, addresses: tuple[str, ...], only: tuple[str, ...], fmt: str) -> None:
+    """Live state against snapshot REV (default HEAD); writes nothing. Exit 1 when it drifted."""
+    from . import render
+    from .drift import drift as run_drift
+    from .redact import Fingerprinter, load_or_create_key
+
+    report = run_drift(_open(c), _config(c), Fingerprinter(load_or_create_key()), rev, only, addresses)
+    _print_changes(report.changes, report.silenced, fmt, {"from": report.commit, "to": "live"},
+                   f"gitsnap drift: live vs {rev}", render.per_service(report.changes))
+    sys.exit(EXIT_DIFFERENCES if report.changes else EXIT_OK)
 
 
 @cli.command(name="log")

@@ -31,6 +31,15 @@ class Account:
 
 
 @dataclass(frozen=True)
+class IgnoreRule:
+    """``[[ignore]]``: changes to fields matching *path* on resources matching *address* are noise."""
+
+    address: str
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None
     regions: tuple[str, ...] = ()
@@ -46,6 +55,7 @@ class Config:
     apigateway_keep_variables: frozenset[str] = frozenset()
     dynamodb_sample_items: int = 0
     environments: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    ignore: tuple[IgnoreRule, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -112,6 +122,7 @@ def parse(data: dict[str, Any], path: Path, known_services: frozenset[str] | Non
         apigateway_keep_variables=frozenset(aws.get("apigateway", {}).get("keep_variables", ())),
         dynamodb_sample_items=aws.get("dynamodb", {}).get("sample_items", 0),
         environments={k: tuple(v) for k, v in data.get("environments", {}).items()},
+        ignore=tuple(IgnoreRule(r["address"], r["path"], r["reason"]) for r in data.get("ignore", ())),
         raw=data,
     )
 

@@ -236,3 +236,19 @@ def text_diff(old: bytes, new: bytes, name: str) -> str | None:
     lines = difflib.unified_diff(a.splitlines(keepends=True), b.splitlines(keepends=True),
                                  fromfile=f"a/{name}", tofile=f"b/{name}")
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+def apply_ignores(changes: list[Change], rules: Iterable[Any]) -> tuple[list[Change], list[tuple[Any, int]]]:
+    """Drop changes matched by ``[[ignore]]`` rules (address glob + field path glob), Terraform's
+    ignore_changes in spirit. Returns the changes kept and, per rule, how many it silenced. Pure."""
+    rules = list(rules)
+    silenced = [0] * len(rules)
+    kept = []
+    for c in changes:
+        for i, rule in enumerate(rules):
+            if fnmatch.fnmatchcase(c.address, rule.address) and c.path and fnmatch.fnmatchcase(c.path, rule.path):
+                silenced[i] += 1
+                break
+        else:
+            kept.append(c)
+    return kept, [(rule, n) for rule, n in zip(rules, silenced, strict=True)]

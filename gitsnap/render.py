@@ -85,3 +85,24 @@ def markdown(changes: list[Change], title: str) -> str:
         if c.text_diff:
             lines += ["", "  ```diff", *("  " + x for x in c.text_diff.rstrip("\n").split("\n")), "  ```", ""]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def ignored_footer(silenced: list[tuple[Any, int]]) -> str:
+    """One line per [[ignore]] rule that silenced something, so noise control is never invisible."""
+    lines = [f"ignored {n} change{'s' if n != 1 else ''}: {r.address} {r.path} ({r.reason})" for r, n in silenced if n]
+    return "".join(line + "\n" for line in lines)
+
+
+def per_service(changes: list[Change]) -> str:
+    """A one-line summary per service: how many resources differ and how."""
+    by: dict[str, dict[str, str]] = {}
+    for c in changes:
+        svc = c.address.split("/", 1)[0]
+        kinds = by.setdefault(svc, {})
+        kinds[c.address] = c.kind if not c.path else kinds.get(c.address, "changed")
+    lines = []
+    for svc, resources in sorted(by.items()):
+        counts = Counter(resources.values())
+        detail = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+        lines.append(f"{svc}: {len(resources)} resource{'s' if len(resources) != 1 else ''} drifted ({detail})")
+    return "".join(line + "\n" for line in lines)

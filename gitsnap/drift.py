@@ -1,0 +1,36 @@
+"""drift: live state against a snapshot, with nothing written to the repository.
+
+Live state is read as capture reads it (gitsnap.live), compared with the snapshot through the
+same diff as ``gitsnap diff``, and filtered by the ``[[ignore]]`` rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .config import Config
+from .diff import Change, Snapshot, apply_ignores, diff_snapshots
+from .engine import Capture
+from .live import read_live
+from .redact import Fingerprinter
+from .store import SnapshotStore
+
+
+@dataclass
+class DriftReport:
+    commit: str
+    services: frozenset[str]
+    changes: list[Change]
+    silenced: list[tuple[Any, int]]
+
+
+def drift(store: SnapshotStore, config: Config, fingerprint: Fingerprinter, rev: str,
+          only: tuple[str, ...] = (), addresses: tuple[str, ...] = ()) -> DriftReport:
+    commit = store.resolve(rev)
+    snapshot = Snapshot.load(store, commit)
+    services = only or tuple(sorted({info["service"] for info in snapshot.resources.values()}))
+    live, read = read_live(Capture(store, config, fingerprint), commit, services)
+    changes = diff_snapshots(snapshot, live, only=read, addresses=addresses)
+    kept, silenced = apply_ignores(changes, config.ignore)
+    return DriftReport(commit, read, kept, silenced)

@@ -1,0 +1,57 @@
+"""drift: live vs a snapshot, nothing written; [ignore] silences and says so."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+
+from gitsnap.sandbox import estate as sample
+
+pytestmark = pytest.mark.e2e
+
+
+def object_count(g) -> int:
+    return sum(1 for p in (g.repo / "objects").rglob("*") if p.is_file())
+
+
+def test_drift_reports_live_changes_and_writes_nothing(gitsnap, endpoint):
+    ids = sample.seed(endpoint)
+    gitsnap("capture", "--tag", "v1.0")
+    assert gitsnap("drift").code == 0
+    sample.change(endpoint)
+    refs, objects = gitsnap.refs(), object_count(gitsnap)
+    r = gitsnap("drift", check=False)
+    assert r.code == 1
+    dist = ids["distributions"]["sailjada-prod"]
+    assert f"cloudfront/{dist}  DistributionConfig.DefaultCacheBehavior.DefaultTTL: 86400 -> 60" in r.out
+    assert "lambda/jada-event-processor  Configuration.Timeout: 10 -> 30" in r.out
+    assert "s3/sailjada-prod  key 'events/james-taylor.html': changed" in r.out
+    assert "cloudfront: 1 resource drifted (1 changed)" in r.out and "s3: 1 resource drifted (1 changed)" in r.out
+    assert gitsnap.refs() == refs and object_count(gitsnap) == objects  # nothing written
+    scoped = json.loads(gitsnap("drift", "--only", "lambda", "--format", "json", check=False).out)
+    assert {c["address"] for c in scoped["changes"]} == {"lambda/jada-event-processor"}
+    assert scoped["to"] == "live"
+    md = gitsnap("drift", "--format", "markdown", check=False).out
+    assert md.startswith("### gitsnap drift: live vs HEAD") and f"**`cloudfront/{dist}`**" in md
+
+
+def test_ignore_rules_silence_noise_and_say_so(gitsnap, endpoint):
+    sample.seed(endpoint)
+    gitsnap("capture", "--tag", "v1.0")
+    boto3.client("lambda", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="t",
+                 aws_secret_access_key="t").update_function_configuration(FunctionName="jada-contact-form", Timeout=9)
+    cfg = gitsnap.repo / "gitsnap.toml"
+    cfg.write_text('[[ignore]]\naddress = "lambda/*"\npath = "Configuration.Timeout"\n'
+                   'reason = "timeouts are tuned by hand during incidents"\n')
+    r = gitsnap("drift")
+    assert r.code == 0
+    assert "ignored 1 change: lambda/* Configuration.Timeout (timeouts are tuned by hand during incidents)" in r.out
+    gitsnap("capture")
+    out = gitsnap("diff", "v1.0", "HEAD", "--format", "json").out
+    doc = json.loads(out)
+    assert doc["changes"] == [] and doc["ignored"][0]["count"] == 1
+    cfg.write_text('[[ignore]]\naddress = "lambda/*"\n')
+    bad = gitsnap("drift", check=False)
+    assert bad.code == 2 and "key ignore.0" in bad.err
