@@ -254,6 +254,37 @@ def show(c: Ctx, rev: str, address: str | None) -> None:
         click.echo(f"# also in {snap.resources[address]['path']}/: " + ", ".join(others))
 
 
+@cli.command(name="parity")
+@click.argument("env_a")
+@click.argument("env_b")
+@click.argument("rev", required=False, default="HEAD")
+@click.option("--live", is_flag=True, help="Compare live state instead of a snapshot (writes nothing).")
+@click.option("--content", is_flag=True, help="Text diffs of bodies that differ between paired buckets.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_obj
+def parity_cmd(c: Ctx, env_a: str, env_b: str, rev: str, live: bool, content: bool, fmt: str) -> None:
+    """Compare two environments (e.g. prod staging) of a snapshot, or of live state. Exit 1 unless they match."""
+    from .diff import Snapshot
+    from .parity import parity, render_json, render_text
+
+    store = _open(c)
+    config = _config(c)
+    if live:
+        from .engine import Capture
+        from .live import read_live
+        from .redact import Fingerprinter, load_or_create_key
+
+        snap, _ = read_live(Capture(store, config, Fingerprinter(load_or_create_key())), store.head(), ())
+    else:
+        snap = Snapshot.load(store, store.resolve(rev))
+    from . import render
+
+    report = parity(snap, config.environments, env_a, env_b, content=content and not live, ignore=config.ignore)
+    footer = render.ignored_footer(report.silenced)
+    click.echo(render_json(report) if fmt == "json" else render_text(report) + footer, nl=False)
+    sys.exit(EXIT_OK if report.matches else EXIT_DIFFERENCES)
+
+
 @cli.command()
 @click.argument("rev")
 @click.argument("addresses", nargs=-1)

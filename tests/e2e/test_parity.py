@@ -1,0 +1,77 @@
+"""parity: prod vs staging, with the seeds' case and the findings a person can act on."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+
+from gitsnap.sandbox import estate as sample
+
+pytestmark = pytest.mark.e2e
+
+
+def c(endpoint: str, service: str):
+    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1",
+                        aws_access_key_id="t", aws_secret_access_key="t")
+
+
+def test_the_seeds_case_yields_each_finding(gitsnap, endpoint):
+    sample.seed(endpoint)
+    s3, cf, ddb = c(endpoint, "s3"), c(endpoint, "cloudfront"), c(endpoint, "dynamodb")
+    s3.put_object(Bucket="sailjada-staging", Key="events/james-taylor.html", ContentType="text/html",
+                  CacheControl="max-age=300", Metadata={"site": "sailjada"},
+                  Body=sample.page("sailjada", "James Taylor at the Rady Shell", "Sunset sail, 6pm, $79."))
+    s3.put_object(Bucket="sailjada-staging", Key="events/preview.html", Body=b"<p>not launched</p>")
+    # the quiet mistake: a staging distribution serving from the production bucket
+    config = sample.distribution_config("sailjada-prod")
+    config.update(CallerReference="staging-on-prod", Comment="sailjada staging",
+                  Aliases={"Quantity": 1, "Items": ["staging.sailjada.example"]})
+    config["Origins"]["Items"][0]["OriginPath"] = "/_staging"
+    bad = cf.create_distribution(DistributionConfig=config)["Distribution"]["Id"]
+    for env, pitr in (("prod", True), ("staging", False)):
+        name = f"jada-bookings-{env}"
+        ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+        if pitr:
+            ddb.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    (gitsnap.repo / "gitsnap.toml").write_text(
+        '[aws]\nservices = ["s3", "cloudfront", "dynamodb"]\n'
+        '[environments]\nprod = ["*-prod"]\nstaging = ["*-staging", "staging.*"]\n')
+    gitsnap("capture", "--tag", "v1.0")
+
+    r = gitsnap("parity", "prod", "staging", "--content", check=False)
+    assert r.code == 1
+    findings = r.out.split("Findings:")[1]
+    assert f"cloudfront/{bad} (staging) references s3/sailjada-prod (prod) (origin sailjada-prod path /_staging)" in findings
+    assert "s3/sailjada-staging (staging) serves 1 keys prod does not have: 'events/preview.html'" in findings
+    assert ("ContinuousBackups.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus: "
+            'prod "ENABLED", staging "DISABLED"') in findings
+    assert "-<p>Sunset sail, 6pm, $89.</p>" in r.out and "+<p>Sunset sail, 6pm, $79.</p>" in r.out
+    assert "s3/queenofsandiego-prod <-> s3/queenofsandiego-staging: same" in r.out  # names masked: no noise
+    doc = json.loads(gitsnap("parity", "prod", "staging", "--format", "json", check=False).out)
+    assert doc["matches"] is False and f"cloudfront/{bad}" in doc["only"]["staging"]
+    assert {f["kind"] for f in doc["findings"]} == {"cross-environment", "content-only-in-one", "setting-differs"}
+    # --live reads the same estate without writing anything
+    refs = gitsnap.refs()
+    assert gitsnap("parity", "prod", "staging", "--live", check=False).code == 1
+    assert gitsnap.refs() == refs
+    r = gitsnap("parity", "prod", "qa", check=False)
+    assert r.code == 2 and "unknown environment 'qa'" in r.err
+
+
+def test_matching_environments_exit_zero_and_ignore_applies(gitsnap, endpoint):
+    sample.seed(endpoint)
+    (gitsnap.repo / "gitsnap.toml").write_text(
+        '[aws]\nservices = ["s3"]\n[environments]\nprod = ["*-prod"]\nstaging = ["*-staging"]\n')
+    gitsnap("capture")
+    assert gitsnap("parity", "prod", "staging").out.strip().endswith("The environments match.")
+    c(endpoint, "s3").put_bucket_versioning(Bucket="salejada-staging", VersioningConfiguration={"Status": "Suspended"})
+    gitsnap("capture")
+    assert gitsnap("parity", "prod", "staging", check=False).code == 1
+    (gitsnap.repo / "gitsnap.toml").write_text(
+        '[aws]\nservices = ["s3"]\n[environments]\nprod = ["*-prod"]\nstaging = ["*-staging"]\n'
+        '[[ignore]]\naddress = "s3/*"\npath = "Versioning*"\nreason = "staging versioning is paused to save cost"\n')
+    r = gitsnap("parity", "prod", "staging")
+    assert "ignored 1 change: s3/* Versioning* (staging versioning is paused to save cost)" in r.out
