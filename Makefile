@@ -20,6 +20,7 @@ lint: install
 	$(BIN)/ruff check gitsnap tests bench
 
 test: lint
+	bash scripts/ensure-chromium.sh
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 demo: install

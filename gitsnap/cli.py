@@ -254,6 +254,52 @@ def show(c: Ctx, rev: str, address: str | None) -> None:
         click.echo(f"# also in {snap.resources[address]['path']}/: " + ", ".join(others))
 
 
+@cli.command()
+@click.argument("rev_a", required=False)
+@click.argument("rev_b", required=False)
+@click.option("--drift", "drift_mode", is_flag=True, help="Live state against REV_A (default HEAD).")
+@click.option("--parity", "envs", nargs=2, default=None, metavar="ENV_A ENV_B", help="Two environments of REV_A.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Where to write the HTML page.")
+@click.pass_obj
+def report(c: Ctx, rev_a: str | None, rev_b: str | None, drift_mode: bool, envs: tuple[str, str] | None,
+           output: Path) -> None:
+    """Write one self-contained HTML page: a diff (A B), drift (--drift) or parity (--parity prod staging)."""
+    from . import report as html_report
+    from .diff import Snapshot, apply_ignores, diff_snapshots
+
+    store = _open(c)
+    config = _config(c)
+    findings: list[str] = []
+    if envs:
+        from .parity import parity
+
+        rev = rev_a or "HEAD"
+        result = parity(Snapshot.load(store, store.resolve(rev)), config.environments, envs[0], envs[1],
+                        content=True, ignore=config.ignore)
+        findings = [f.message for f in result.findings]
+        findings += [f"only in {envs[0]}: {a}" for a in result.only_a] + [f"only in {envs[1]}: {b}" for b in result.only_b]
+        changes = [ch for pair in result.pairs for ch in pair.changes]
+        silenced = result.silenced
+        title, subtitle = f"Parity: {envs[0]} vs {envs[1]}", f"snapshot {rev}"
+    elif drift_mode:
+        from .drift import drift as run_drift
+        from .redact import Fingerprinter, load_or_create_key
+
+        rev = rev_a or "HEAD"
+        d = run_drift(store, config, Fingerprinter(load_or_create_key()), rev)
+        changes, silenced = d.changes, d.silenced
+        title, subtitle = f"Drift: live vs {rev}", f"snapshot {d.commit[:12]}"
+    else:
+        a, b = _resolve_pair(store, rev_a, rev_b)
+        changes = diff_snapshots(Snapshot.load(store, a), Snapshot.load(store, b), content=True)
+        changes, silenced = apply_ignores(changes, config.ignore)
+        title, subtitle = f"Changes {rev_a or a[:12]} -> {rev_b or b[:12]}", f"{a[:12]} -> {b[:12]}"
+    ignored = [f"ignored {n}: {r.address} {r.path} ({r.reason})" for r, n in silenced if n]
+    output.write_text(html_report.render(title, subtitle, changes, findings, ignored), "utf-8")
+    click.echo(f"Wrote {output} ({len(changes)} changes, {len(findings)} findings).")
+
+
 @cli.command(name="parity")
 @click.argument("env_a")
 @click.argument("env_b")

@@ -46,6 +46,7 @@ class Change:
     text_diff: str | None = None
     redacted: bool = False
     details: dict[str, Any] = field(default_factory=dict)
+    texts: tuple[str, str] | None = field(default=None, compare=False, repr=False)  # for side-by-side views
 
     def to_json(self) -> dict[str, Any]:
         out = {"address": self.address, "kind": self.kind, "path": self.path}
@@ -143,10 +144,12 @@ def diff_resource(address: str, a: Snapshot, b: Snapshot, content: bool) -> list
             out.extend(diff_documents(address, a.read_json(ba), b.read_json(bb)))
         else:
             kind: Kind = "added" if ba is None else "removed" if bb is None else "changed"
-            text = None
+            text, texts = None, None
             if content:
-                text = text_diff(a.read(ba) if ba else b"", b.read(bb) if bb else b"", rel)
-            out.append(Change(address, kind, f"file {rel}", text_diff=text))
+                old_b, new_b = a.read(ba) if ba else b"", b.read(bb) if bb else b""
+                text = text_diff(old_b, new_b, rel)
+                texts = _texts(old_b, new_b) if text is not None else None
+            out.append(Change(address, kind, f"file {rel}", text_diff=text, texts=texts))
     return out
 
 
@@ -206,11 +209,13 @@ def diff_objects(
             out.append(Change(address, "removed", where, None, None, details={"size": o.size}))
         else:
             if (o.blob, o.sha256, o.etag) != (n.blob, n.sha256, n.etag):
-                text = None
+                text, texts = None, None
                 if (store is not None and o.blob and n.blob and store.has(o.blob) and store.has(n.blob)
                         and is_text(key, n.content_type, n.size)):
-                    text = text_diff(store.read(o.blob), store.read(n.blob), key)
-                out.append(Change(address, "changed", where, None, None, text_diff=text,
+                    old_b, new_b = store.read(o.blob), store.read(n.blob)
+                    text = text_diff(old_b, new_b, key)
+                    texts = _texts(old_b, new_b) if text is not None else None
+                out.append(Change(address, "changed", where, None, None, text_diff=text, texts=texts,
                                   details={"old_size": o.size, "new_size": n.size}))
             for f in OBJECT_FIELDS:
                 if getattr(o, f) != getattr(n, f):
@@ -223,6 +228,10 @@ def is_text(name: str, content_type: str | None, size: int) -> bool:
         return False
     ctype = (content_type or "").split(";")[0].strip()
     return ctype.startswith("text/") or ctype in TEXT_TYPES or name.lower().endswith(TEXT_SUFFIXES)
+
+
+def _texts(old: bytes, new: bytes) -> tuple[str, str]:
+    return old.decode("utf-8"), new.decode("utf-8")
 
 
 def text_diff(old: bytes, new: bytes, name: str) -> str | None:

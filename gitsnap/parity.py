@@ -160,7 +160,7 @@ def compare(snap: Snapshot, a: str, b: str, docs: dict[str, Any], tokens: tuple[
     if ia or ib:
         old = {e.key: e for e in load_index(snap.read(ia))} if ia else {}
         new = {e.key: e for e in load_index(snap.read(ib))} if ib else {}
-        changes += [Change(f"{a} ~ {b}", c.kind, c.path, c.old, c.new, c.text_diff, details=c.details)
+        changes += [Change(f"{a} ~ {b}", c.kind, c.path, c.old, c.new, c.text_diff, details=c.details, texts=c.texts)
                     for c in diff_objects(a, old, new, snap.store if content else None)]
     return changes
 
@@ -177,7 +177,8 @@ def pair_findings(pair: Pair, env_a: str, env_b: str) -> list[Finding]:
         if c.path and not c.path.startswith("key ") and any(fnmatch.fnmatchcase(c.path, g) for g in MATTERS):
             old = "absent" if c.kind == "added" else json.dumps(c.old)
             new = "absent" if c.kind == "removed" else json.dumps(c.new)
-            out.append(Finding("setting-differs", (pair.a, pair.b), f"{c.path}: {env_a} {old}, {env_b} {new}"))
+            out.append(Finding("setting-differs", (pair.a, pair.b),
+                               f"{pair.a} vs {pair.b}: {c.path}: {env_a} {old}, {env_b} {new}"))
     return out
 
 

@@ -1,0 +1,80 @@
+"""The HTML report, rendered in headless Chromium and checked for what a person would see."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from gitsnap.sandbox import estate as sample
+
+pytestmark = pytest.mark.e2e
+CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not (os.path.exists(CHROMIUM) and os.path.exists(DRIVER)):
+        pytest.skip("Debian's chromium and chromium-driver are not installed (scripts/ensure-chromium.sh)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1280,1000"):
+        opts.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(DRIVER), options=opts)
+    yield driver
+    driver.quit()
+
+
+def visible_text(driver, css: str) -> list[str]:
+    from selenium.webdriver.common.by import By
+
+    return [e.text for e in driver.find_elements(By.CSS_SELECTOR, css) if e.is_displayed()]
+
+
+def test_diff_and_parity_reports_render_with_the_changes_visible(gitsnap, endpoint, browser, tmp_path):
+    ids = sample.seed(endpoint)
+    (gitsnap.repo / "gitsnap.toml").write_text(
+        '[aws]\nservices = ["s3", "cloudfront", "lambda"]\n[environments]\nprod = ["*-prod"]\nstaging = ["*-staging"]\n')
+    gitsnap("capture", "--tag", "v1.0")
+    sample.change(endpoint)
+    gitsnap("capture")
+    out = tmp_path / "report.html"
+    gitsnap("report", "v1.0", "HEAD", "-o", str(out))
+    page = out.read_text()
+    assert "src=" not in page and "<link" not in page and "<script" not in page  # self-contained
+
+    browser.get(out.as_uri())
+    assert visible_text(browser, "h1") == ["Changes v1.0 -> HEAD"]
+    rows = visible_text(browser, "table.summary tr")
+    assert any(r.startswith("cloudfront 1 0 0 1") for r in rows) and any(r.startswith("lambda 1 0 0 2") for r in rows)
+    dist = ids["distributions"]["sailjada-prod"]
+    cards = {t.split("\n")[0]: t for t in visible_text(browser, "section.resource")}
+    assert "DistributionConfig.DefaultCacheBehavior.DefaultTTL: 86400 -> 60" in cards[f"cloudfront/{dist}"]
+    assert visible_text(browser, "li.redacted") == [
+        "Configuration.Environment.Variables.STRIPE_SECRET_KEY: changed (redacted)"]
+    diff = cards["s3/sailjada-prod"]
+    assert "Sunset sail, 6pm, $89." in diff and "Sunset sail, 5pm, $99." in diff  # side by side
+    assert visible_text(browser, "table.diff .diff_chg")  # the changed characters are highlighted
+    browser.save_screenshot(str(tmp_path / "report.png"))
+    assert (tmp_path / "report.png").stat().st_size > 10_000
+    for secret in sample.SECRETS.values():
+        assert secret not in page
+
+    s3 = __import__("boto3").client("s3", endpoint_url=endpoint, region_name="us-east-1",
+                                    aws_access_key_id="t", aws_secret_access_key="t")
+    s3.put_object(Bucket="sailjada-staging", Key="events/preview.html", Body=b"<p>soon</p>")
+    gitsnap("capture")
+    par = tmp_path / "parity.html"
+    gitsnap("report", "--parity", "prod", "staging", "-o", str(par))
+    browser.get(par.as_uri())
+    findings = visible_text(browser, ".finding")
+    assert any("s3/sailjada-staging (staging) serves 1 keys prod does not have" in f for f in findings)
+    assert any(f.startswith(f"cloudfront/{dist} vs cloudfront/") and "DefaultTTL: prod 60, staging 86400" in f
+               for f in findings)
+    assert "Sunset sail, 6pm, $89." in " ".join(visible_text(browser, "table.diff"))  # staging's page, side by side
+    browser.save_screenshot(str(tmp_path / "parity.png"))
