@@ -75,3 +75,25 @@ def test_matching_environments_exit_zero_and_ignore_applies(gitsnap, endpoint):
         '[[ignore]]\naddress = "s3/*"\npath = "Versioning*"\nreason = "staging versioning is paused to save cost"\n')
     r = gitsnap("parity", "prod", "staging")
     assert "ignored 1 change: s3/* Versioning* (staging versioning is paused to save cost)" in r.out
+
+
+def test_a_staging_function_whose_role_writes_a_prod_table_is_a_finding(gitsnap, endpoint):
+    sample.seed(endpoint)
+    iam, lam, ddb = c(endpoint, "iam"), c(endpoint, "lambda"), c(endpoint, "dynamodb")
+    for env in ("prod", "staging"):
+        ddb.create_table(TableName=f"jada-orders-{env}", BillingMode="PAY_PER_REQUEST",
+                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    iam.create_role(RoleName="jada-orders-staging-role", AssumeRolePolicyDocument=json.dumps(sample.ROLE_TRUST))
+    iam.put_role_policy(RoleName="jada-orders-staging-role", PolicyName="orders", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "dynamodb:PutItem",
+                                                "Resource": f"arn:aws:dynamodb:us-east-1:{sample.ACCOUNT}:table/jada-orders-prod"}]}))
+    lam.create_function(FunctionName="jada-orders-staging", Runtime="python3.12", Handler="app.handler",
+                        Role=f"arn:aws:iam::{sample.ACCOUNT}:role/jada-orders-staging-role",
+                        Code={"ZipFile": sample.zip_source({"app.py": "def handler(e, c):\n    return 1\n"})})
+    (gitsnap.repo / "gitsnap.toml").write_text(
+        '[aws]\nservices = ["lambda", "dynamodb", "iam"]\n[environments]\nprod = ["*-prod"]\nstaging = ["*-staging"]\n')
+    gitsnap("capture")
+    out = gitsnap("parity", "prod", "staging", check=False).out
+    assert "lambda/jada-orders-staging (staging) references dynamodb/jada-orders-prod (prod)" in out
+    assert "iam/role/jada-orders-staging-role" not in out.split("Findings:")[0]
