@@ -71,7 +71,7 @@ class GitsnapGroup(click.Group):
 @click.version_option(__version__, prog_name="gitsnap")
 @click.pass_context
 def cli(ctx: click.Context, repo: Path | None, config_path: str | None, verbose: bool, debug: bool) -> None:
-    """Version a whole cloud estate in git: capture, diff, show."""
+    """Version a whole cloud estate in git: capture, diff, drift, parity, restore."""
     level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
     logging.basicConfig(level=level, format="gitsnap: %(message)s", stream=sys.stderr)
     if not debug:

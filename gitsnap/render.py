@@ -50,11 +50,15 @@ def summary(changes: list[Change]) -> dict[str, int]:
             "added": counts["added"], "removed": counts["removed"], "changed": counts["changed"]}
 
 
+def plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def summary_line(changes: list[Change]) -> str:
     if not changes:
         return "No differences."
     s = summary(changes)
-    return (f"{s['changes']} changes in {s['resources']} resources "
+    return (f"{plural(s['changes'], 'change')} in {plural(s['resources'], 'resource')} "
             f"({s['added']} added, {s['removed']} removed, {s['changed']} changed)")
 
 

@@ -20,11 +20,16 @@ echo "6 CloudFront distributions, 2 Lambda functions with secret env vars, 3 Rou
 echo "DynamoDB tables, IAM, API Gateway, SES, ACM, RDS and a Lightsail instance."
 
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+# for commands whose exit 1 means "there are differences", which is the point of showing them
+step_diff() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@" || [ $? -eq 1 ]; }
 step gitsnap init
 step gitsnap capture --tag v1.0 -m "known good"
 step gitsnap sandbox change
 step gitsnap capture -m "nightly"
 step gitsnap diff v1.0 HEAD --content
+step_diff gitsnap restore v1.0
+step gitsnap restore v1.0 --apply --yes
+step_diff gitsnap drift v1.0
 step gitsnap log
 step git -C "$GITSNAP_REPO" log --oneline --decorate --stat -1
 printf '\nThe snapshot repository is %s: try git -C %s log -p\n' "$GITSNAP_REPO" "$GITSNAP_REPO"

@@ -10,6 +10,7 @@ from typing import Any
 from ..collectors.aws.clients import AwsAccount
 from ..diff import Snapshot
 from ..errors import GitsnapError
+from ..render import plural
 from ..store import SnapshotStore
 
 # Verbs whose operations change live state; the others only inform.
@@ -78,7 +79,7 @@ class Plan:
             lines.append(f"  {op.verb:<18} {op.target}{detail}")
         resources = len({op.address for op in self.actions})
         counts = ", ".join(f"{n} {verb}" for verb, n in self.counts().items()) or "nothing to do"
-        lines.append(f"{len(self.actions)} operations on {resources} resources ({counts})")
+        lines.append(f"{plural(len(self.actions), 'operation')} on {plural(resources, 'resource')} ({counts})")
         return "\n".join(lines) + "\n"
 
     def to_json(self) -> dict[str, Any]:

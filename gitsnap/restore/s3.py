@@ -14,6 +14,7 @@ import botocore.exceptions as bx
 from ..collectors.aws.clients import error_code
 from ..layout import OBJECT_INDEX, ObjectEntry, load_index
 from ..manifest import human_bytes
+from ..render import plural
 from .ops import Operation, RestoreContext, RestoreError
 
 IN_MEMORY = 64 * 1024 * 1024
@@ -144,6 +145,6 @@ def plan_invalidation(ctx: RestoreContext, address: str, bucket: str, keys: list
             continue
         paths = ["/*"] if len(keys) > 100 else sorted("/" + quote(k.lstrip("/"), safe="/~") for k in keys)
         batch = {"Paths": {"Quantity": len(paths), "Items": paths}, "CallerReference": f"gitsnap-restore-{uuid.uuid4()}"}
-        ops.append(Operation(address, "invalidate", dist_address, f"{len(paths)} paths",
+        ops.append(Operation(address, "invalidate", dist_address, plural(len(paths), "path"),
                              run=lambda d=doc["Id"], b=batch: cf.create_invalidation(DistributionId=d, InvalidationBatch=b)))
     return ops

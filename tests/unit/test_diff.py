@@ -39,7 +39,7 @@ def test_object_changes_name_keys_with_sizes_and_metadata():
     new = {"a": entry("a", "dddddddd", 2), "m": entry("m", "cccccccc", content_type="text/html"), "new": entry("new", "eeeeeeee", 9)}
     got = [(c.kind, c.path) for c in diff_objects("s3/b", old, new, None)]
     assert got == [("changed", "key 'a'"), ("removed", "key 'gone'"), ("changed", "key 'm' content_type"), ("added", "key 'new'")]
-    assert summary_line(diff_objects("s3/b", old, new, None)) == "4 changes in 1 resources (0 added, 0 removed, 1 changed)"
+    assert summary_line(diff_objects("s3/b", old, new, None)) == "4 changes in 1 resource (0 added, 0 removed, 1 changed)"
 
 
 def test_text_detection_and_diffs():
