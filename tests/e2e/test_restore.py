@@ -27,6 +27,19 @@ def v1(gitsnap, endpoint, moto_server):
     return gitsnap, info
 
 
+def in_process(g, monkeypatch, *patterns: str):
+    """A Restore run in this process (to reach between its steps), with the CLI's environment."""
+    from gitsnap.config import load
+    from gitsnap.redact import Fingerprinter, load_or_create_key
+    from gitsnap.restore.run import Restore
+    from gitsnap.store import SnapshotStore
+
+    for k, v in g.env.items():
+        monkeypatch.setenv(k, v)
+    return Restore(SnapshotStore(g.repo), load(g.repo / "gitsnap.toml"), Fingerprinter(load_or_create_key()), "v1.0",
+                   patterns)
+
+
 def body(endpoint: str, bucket: str, key: str) -> bytes:
     return client(endpoint, "s3").get_object(Bucket=bucket, Key=key)["Body"].read()
 
@@ -138,17 +151,11 @@ def test_refusals_change_nothing(v1, endpoint):
 
 
 def test_live_change_between_plan_and_apply_is_refused(v1, endpoint, monkeypatch):
-    from gitsnap.config import load
-    from gitsnap.redact import Fingerprinter, load_or_create_key
-    from gitsnap.restore.run import Restore, RestoreError
-    from gitsnap.store import SnapshotStore
+    from gitsnap.restore.run import RestoreError
 
     g, info = v1
     break_things(endpoint, info)
-    for k, v in g.env.items():
-        monkeypatch.setenv(k, v)
-    r = Restore(SnapshotStore(g.repo), load(g.repo / "gitsnap.toml"), Fingerprinter(load_or_create_key()), "v1.0",
-                ("s3/sailjada-prod",))
+    r = in_process(g, monkeypatch, "s3/sailjada-prod")
     plan = r.plan()
     assert plan.actions
     client(endpoint, "s3").put_object(Bucket="sailjada-prod", Key="index.html", Body=b"someone else, just now")
@@ -254,18 +261,11 @@ def test_lambda_aliases_permissions_and_iam_policy_versions(gitsnap, endpoint):
 
 def test_large_bodies_are_restored_by_streaming_from_disk(v1, endpoint, monkeypatch):
     import gitsnap.restore.s3 as restore_s3
-    from gitsnap.config import load
-    from gitsnap.redact import Fingerprinter, load_or_create_key
-    from gitsnap.restore.run import Restore
-    from gitsnap.store import SnapshotStore
 
     g, _ = v1
     client(endpoint, "s3").put_object(Bucket=estate.EDGE_BUCKET, Key=estate.BIG_KEY, Body=b"truncated by mistake")
-    for k, v in g.env.items():
-        monkeypatch.setenv(k, v)
     monkeypatch.setattr(restore_s3, "IN_MEMORY", 1024 * 1024)  # the 6 MiB body takes the streaming path
-    r = Restore(SnapshotStore(g.repo), load(g.repo / "gitsnap.toml"), Fingerprinter(load_or_create_key()), "v1.0",
-                (f"s3/{estate.EDGE_BUCKET}",))
+    r = in_process(g, monkeypatch, f"s3/{estate.EDGE_BUCKET}")
     plan = r.plan()
     assert [op.target for op in plan.actions] == [f"s3://{estate.EDGE_BUCKET}/{estate.BIG_KEY}"]
     r.apply(plan)
@@ -276,17 +276,11 @@ def test_large_bodies_are_restored_by_streaming_from_disk(v1, endpoint, monkeypa
 
 def test_s3_writes_are_conditional_on_the_live_etag(v1, endpoint, monkeypatch):
     """Past the re-read guard, each put still carries If-Match (moto enforces it, like S3)."""
-    from gitsnap.config import load
-    from gitsnap.redact import Fingerprinter, load_or_create_key
-    from gitsnap.restore.run import Restore, RestoreError
-    from gitsnap.store import SnapshotStore
+    from gitsnap.restore.run import RestoreError
 
     g, info = v1
     break_things(endpoint, info)
-    for k, v in g.env.items():
-        monkeypatch.setenv(k, v)
-    r = Restore(SnapshotStore(g.repo), load(g.repo / "gitsnap.toml"), Fingerprinter(load_or_create_key()), "v1.0",
-                ("s3/sailjada-prod",))
+    r = in_process(g, monkeypatch, "s3/sailjada-prod")
     (put,) = [op for op in r.plan().actions if op.verb == "put"]
     client(endpoint, "s3").put_object(Bucket="sailjada-prod", Key="events/james-taylor.html", Body=b"racing writer")
     with pytest.raises(RestoreError, match="changed after the plan was made"):
