@@ -246,7 +246,7 @@ def show(c: Ctx, rev: str, address: str | None) -> None:
     if address not in snap.resources:
         raise UsageError(f"no resource {address!r} in {rev}: 'gitsnap show {rev}' lists what it has")
     files = snap.resource_files(address)
-    doc = next((b for rel, b in files.items() if rel == "" or ("/" not in rel and rel.endswith(".json"))), None)
+    doc = snap.document_blob(address)
     if doc:
         click.echo(store.read(doc).decode("utf-8"), nl=False)
     others = sorted(rel for rel in files if files[rel] != doc)

@@ -101,6 +101,17 @@ class Snapshot:
     def read_json(self, blob: str) -> Any:
         return json.loads(self.read(blob))
 
+    def document_blob(self, address: str) -> str | None:
+        """The blob of a resource's document: its one file, or the .json at the top of its folder."""
+        if address not in self.resources:
+            return None
+        return next((b for rel, b in self.resource_files(address).items() if _is_document(rel)), None)
+
+    def document(self, address: str) -> Any:
+        """A resource's parsed document, or None if the snapshot does not have the resource."""
+        blob = self.document_blob(address)
+        return self.read_json(blob) if blob else None
+
 
 def selected(address: str, only: Iterable[str], patterns: Iterable[str]) -> bool:
     only, patterns = tuple(only), tuple(patterns)

@@ -93,12 +93,6 @@ def mask(value: Any, tokens: tuple[str, ...]) -> Any:
     return value
 
 
-def document(snap: Snapshot, address: str) -> dict[str, Any] | None:
-    files = snap.resource_files(address)
-    blob = next((b for rel, b in files.items() if rel == "" or ("/" not in rel and rel.endswith(".json"))), None)
-    return json.loads(snap.read(blob)) if blob else None
-
-
 def origin_buckets(doc: dict[str, Any]) -> list[tuple[str, str]]:
     origins = doc.get("DistributionConfig", {}).get("Origins", {}).get("Items", [])
     return [(o["DomainName"].split(".s3")[0], o.get("OriginPath") or "") for o in origins if ".s3" in o.get("DomainName", "")]
@@ -110,7 +104,7 @@ def parity(snap: Snapshot, envs: dict[str, tuple[str, ...]], env_a: str, env_b: 
         if env not in envs:
             known = ", ".join(sorted(envs)) or "none"
             raise UsageError(f"unknown environment {env!r}: define it in [environments] in gitsnap.toml (defined: {known})")
-    docs = {a: document(snap, a) for a in snap.resources}
+    docs = {a: snap.document(a) for a in snap.resources}
     env_of = {a: environment(names_of(snap, a, d), envs) for a, d in docs.items()}
     # a distribution without a name of its own belongs to its origin bucket's environment
     for a, d in docs.items():

@@ -8,7 +8,6 @@ value the snapshot has but live does not cannot be restored, and is reported).
 from __future__ import annotations
 
 import copy
-import json
 from typing import Any
 
 import botocore.exceptions as bx
@@ -22,18 +21,9 @@ from .ops import Operation, RestoreContext, RestoreError, Unrestorable
 STALE = ("PreconditionFailed", "PreconditionFailedException", "InvalidIfMatchVersion")
 
 
-def document(snap: Any, address: str) -> dict[str, Any] | None:
-    info = snap.resources.get(address)
-    if info is None:
-        return None
-    files = snap.resource_files(address)
-    blob = next((b for rel, b in files.items() if rel == "" or ("/" not in rel and rel.endswith(".json"))), None)
-    return json.loads(snap.read(blob)) if blob else None
-
-
 def both(ctx: RestoreContext, address: str, missing: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """The snapshot's and the live document of a resource, or Unrestorable saying why not."""
-    want, have = document(ctx.snapshot, address), document(ctx.live, address)
+    want, have = ctx.snapshot.document(address), ctx.live.document(address)
     if want is None or have is None:
         raise Unrestorable(Operation(address, "cannot-restore", address, missing))
     return want, have

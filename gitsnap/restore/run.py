@@ -17,7 +17,7 @@ from ..layout import OBJECT_INDEX, load_index
 from ..live import read_live
 from ..redact import Fingerprinter
 from ..store import SnapshotStore
-from .aws import RESTORERS, document
+from .aws import RESTORERS
 from .more import RESTORERS as OTHER_RESTORERS
 from .ops import Operation, Plan, RestoreContext, RestoreError, Unrestorable
 from .s3 import plan_bucket
@@ -131,7 +131,7 @@ class Restore:
 
 
 def not_restorable(ctx: RestoreContext, address: str) -> list[Operation]:
-    want, have = document(ctx.snapshot, address), document(ctx.live, address)
+    want, have = ctx.snapshot.document(address), ctx.live.document(address)
     if have is None:
         return [Operation(address, "cannot-restore", address, "it does not exist live")]
     changes = diff_documents(address, have, want)
