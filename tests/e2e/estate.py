@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import boto3
-
 from gitsnap.sandbox import estate
 
 EDGE_BUCKET = "edge-keys"
@@ -36,8 +34,7 @@ regions = ["us-east-1", "us-west-2"]
 
 
 def s3(endpoint: str, region: str = "us-east-1"):
-    return boto3.client("s3", region_name=region, endpoint_url=endpoint,
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
+    return estate.clients(endpoint, region)("s3")
 
 
 def big_body() -> bytes:

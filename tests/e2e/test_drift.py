@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import boto3
 import pytest
 
 from gitsnap.sandbox import estate as sample
@@ -40,8 +39,7 @@ def test_drift_reports_live_changes_and_writes_nothing(gitsnap, endpoint):
 def test_ignore_rules_silence_noise_and_say_so(gitsnap, endpoint):
     sample.seed(endpoint)
     gitsnap("capture", "--tag", "v1.0")
-    boto3.client("lambda", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="t",
-                 aws_secret_access_key="t").update_function_configuration(FunctionName="jada-contact-form", Timeout=9)
+    sample.clients(endpoint)("lambda").update_function_configuration(FunctionName="jada-contact-form", Timeout=9)
     cfg = gitsnap.repo / "gitsnap.toml"
     cfg.write_text('[[ignore]]\naddress = "lambda/*"\npath = "Configuration.Timeout"\n'
                    'reason = "timeouts are tuned by hand during incidents"\n')

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import boto3
 import pytest
 
 from gitsnap.sandbox import estate as sample
@@ -13,8 +12,7 @@ pytestmark = pytest.mark.e2e
 
 
 def c(endpoint: str, service: str):
-    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1",
-                        aws_access_key_id="t", aws_secret_access_key="t")
+    return sample.clients(endpoint)(service)
 
 
 def test_the_seeds_case_yields_each_finding(gitsnap, endpoint):

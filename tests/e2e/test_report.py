@@ -65,8 +65,7 @@ def test_diff_and_parity_reports_render_with_the_changes_visible(gitsnap, endpoi
     for secret in sample.SECRETS.values():
         assert secret not in page
 
-    s3 = __import__("boto3").client("s3", endpoint_url=endpoint, region_name="us-east-1",
-                                    aws_access_key_id="t", aws_secret_access_key="t")
+    s3 = sample.clients(endpoint)("s3")
     s3.put_object(Bucket="sailjada-staging", Key="events/preview.html", Body=b"<p>soon</p>")
     gitsnap("capture")
     par = tmp_path / "parity.html"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 
-import boto3
 import pytest
 
 from gitsnap.sandbox import estate as sample
@@ -16,8 +15,7 @@ pytestmark = pytest.mark.e2e
 
 
 def client(endpoint: str, service: str):
-    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1",
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
+    return sample.clients(endpoint)(service)
 
 
 @pytest.fixture

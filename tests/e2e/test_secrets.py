@@ -7,7 +7,6 @@ and .env files (reduced to names).
 
 from __future__ import annotations
 
-import boto3
 import pytest
 
 from gitsnap.sandbox import estate as sample
@@ -27,8 +26,7 @@ def secret_of(shape: str) -> str:
 
 def test_no_planted_secret_reaches_git(gitsnap, endpoint, tmp_path):
     sample.seed(endpoint)
-    c = lambda s: boto3.client(s, endpoint_url=endpoint, region_name="us-east-1",  # noqa: E731
-                               aws_access_key_id="testing", aws_secret_access_key="testing")
+    c = sample.clients(endpoint)
     planted: dict[str, list[str]] = {p: [] for p in PLACES}
     for i, shape in enumerate(sorted(CORPUS)):
         place = PLACES[i % len(PLACES)]
