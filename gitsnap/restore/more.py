@@ -6,16 +6,13 @@ import json
 from typing import Any
 
 from ..collectors import registry
-from ..collectors.gas.projects import EXTENSIONS, execute
+from ..collectors.gas.projects import execute
 from ..diff import diff_documents
 from ..render import value
 from .aws import both
 from .ops import Operation, RestoreContext
 
 # -- Apps Script -----------------------------------------------------------------------------
-
-TYPE_BY_EXT = {ext: typ for typ, ext in EXTENSIONS.items()}
-
 
 def _sources(snap: Any, address: str) -> dict[str, bytes]:
     return {rel[len("source/"):]: snap.read(b) for rel, b in snap.resource_files(address).items()

@@ -13,9 +13,6 @@ from ..errors import GitsnapError
 from ..render import plural
 from ..store import SnapshotStore
 
-# Verbs whose operations change live state; the others only inform.
-ACTIONS = ("put", "delete", "update", "update-code", "upsert", "invalidate")
-
 
 class RestoreError(GitsnapError):
     """A restore cannot be planned or applied as asked; nothing (more) was changed."""

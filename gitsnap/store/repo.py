@@ -97,9 +97,6 @@ class SnapshotStore:
                 f"unknown revision {rev!r}: name a tag, HEAD, HEAD~N or a commit id ('gitsnap log' lists them)"
             ) from exc
 
-    def tree_of(self, commit_id: str) -> str:
-        return self._repo[commit_id.encode()].tree.decode()
-
     def files(self, commit_id: str | None) -> dict[str, str]:
         """Every file of a snapshot as ``path -> blob id``."""
         if commit_id is None:
