@@ -222,7 +222,10 @@ def drift(c: Ctx, rev: str, addresses: tuple[str, ...], only: tuple[str, ...], f
 def log_cmd(c: Ctx, max_count: int | None) -> None:
     """List snapshots, newest first, with their tags."""
     store = _open(c)
-    for entry in store.log(limit=max_count):
+    entries = store.log(limit=max_count)
+    if not entries:
+        click.echo("No snapshots yet: run 'gitsnap capture'.")
+    for entry in entries:
         when = time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime(entry.time))
         tags = f" ({', '.join('tag: ' + t for t in entry.tags)})" if entry.tags else ""
         click.echo(f"{entry.id[:12]} {when}{tags} {entry.message.splitlines()[0] if entry.message else ''}")

@@ -224,3 +224,10 @@ def test_a_service_unreachable_in_a_region_is_reported_not_skipped(tagged):
     units = tagged.manifest()["units"]
     assert units[f"aws/{sample.ACCOUNT}/us-east-1/ses"]["status"] == "failed"
     assert all(u["status"] == "ok" for path, u in units.items() if not path.endswith("/ses"))
+
+
+def test_an_empty_repository_says_so(gitsnap):
+    assert gitsnap("log").out.strip() == "No snapshots yet: run 'gitsnap capture'."
+    for args in (("diff",), ("drift",), ("verify",), ("restore", "v1.0")):
+        r = gitsnap(*args, check=False)
+        assert r.code == 2 and "has no snapshot yet; run 'gitsnap capture'" in one_clean_line(r)
