@@ -86,6 +86,12 @@ def _open(c: Ctx) -> Any:
     return SnapshotStore(c.repo)
 
 
+def _fingerprint(store: Any) -> Any:
+    from .keys import fingerprinter
+
+    return fingerprinter(store)
+
+
 def _config(c: Ctx) -> Any:
     from . import config
     from .collectors.registry import aws_services
@@ -95,15 +101,62 @@ def _config(c: Ctx) -> Any:
 
 
 @cli.command()
+@click.option("--recipient", "recipients", multiple=True, metavar="AGE1…",
+              help="Seal secrets to this age public key (repeatable) instead of making an identity here.")
 @click.pass_obj
-def init(c: Ctx) -> None:
-    """Create the snapshot repository (and a starter gitsnap.toml)."""
+def init(c: Ctx, recipients: tuple[str, ...]) -> None:
+    """Create the snapshot repository, a starter gitsnap.toml, and its keys."""
     from .config import CONFIG_NAME, STARTER
+    from .keys import init_keys
+    from .secrets.seal import parse_recipients
     from .store import SnapshotStore
 
+    parse_recipients(list(recipients), "--recipient")  # refused before anything is made
     store = SnapshotStore.init(c.repo)
     (store.path / CONFIG_NAME).write_text(STARTER, "utf-8")
+    kid, chosen, identity = init_keys(store, list(recipients))
     click.echo(f"Initialized gitsnap repository in {store.path} (config: {store.path / CONFIG_NAME})")
+    click.echo(f"Fingerprint key {kid}; secrets are sealed to {', '.join(r[:16] + '…' for r in chosen)}")
+    if identity is not None:
+        click.echo(f"The age identity that unseals them is {identity}: back it up outside this machine; "
+                   "restore and 'show --reveal' need it, capture does not.")
+
+
+@cli.group()
+def keys() -> None:
+    """The repository's fingerprint key and sealing recipients (docs/secrets.md)."""
+
+
+@keys.command("show")
+@click.pass_obj
+def keys_show(c: Ctx) -> None:
+    """Print the fingerprint key id, the recipients, and whether this machine has the identity."""
+    from .keys import KEY_ID, recipients, unsealer
+
+    store = _open(c)
+    rs = recipients(store, _config(c))
+    ident = unsealer()
+    click.echo(f"fingerprint key id: {(store.setting(KEY_ID) or ['(none yet)'])[0]}")
+    for r in rs:
+        mine = " (this machine's identity)" if ident is not None and ident.recipient == r else ""
+        click.echo(f"recipient: {r}{mine}")
+    if not rs:
+        click.echo("no recipients: run 'gitsnap keys init'")
+    click.echo(f"identity: {ident.path if ident else 'not on this machine'}")
+
+
+@keys.command("init")
+@click.option("--recipient", "recipients", multiple=True, metavar="AGE1…", help="Seal to this age public key.")
+@click.pass_obj
+def keys_init(c: Ctx, recipients: tuple[str, ...]) -> None:
+    """Set up keys for a repository made before sealing existed (or replace its recipients)."""
+    from .keys import fingerprinter, init_keys
+
+    store = _open(c)
+    fingerprinter(store)  # an existing key id must still match
+    kid, chosen, identity = init_keys(store, list(recipients))
+    click.echo(f"Fingerprint key {kid}; secrets are sealed to {', '.join(chosen)}"
+               + (f"; identity {identity}" if identity else ""))
 
 
 @cli.command()
@@ -119,26 +172,33 @@ def capture(c: Ctx, tag: str | None, message: str | None, only: tuple[str, ...],
             lightsail_snapshot: bool) -> None:
     """Capture live state as a new snapshot commit."""
     from .engine import Capture, CaptureRequest
+    from .keys import check_locations, fingerprinter, sealer
     from .progress import RichReporter, summary_table
-    from .redact import Fingerprinter, load_or_create_key
 
     store = _open(c)
     config = _config(c)
-    fingerprint = Fingerprinter(load_or_create_key())
+    check_locations(store, config)
     err = Console(stderr=True)
+    request = CaptureRequest(tag=tag, message=message, only=only, allow_partial=allow_partial, force=force,
+                             lightsail_snapshot=lightsail_snapshot)
     with RichReporter(err) as reporter:
-        result = Capture(store, config, fingerprint, reporter).run(
-            CaptureRequest(tag=tag, message=message, only=only, allow_partial=allow_partial, force=force,
-                           lightsail_snapshot=lightsail_snapshot)
-        )
+        cap = Capture(store, config, fingerprinter(store), reporter)
+        cap.check(request)
+        result = cap.run(request, sealer(store, config))
     out = Console(highlight=False, soft_wrap=True)
     out.print(summary_table(result))
     for u in result.failed:
         click.echo(f"gitsnap: failed: {u.error} (previous state of {u.path} kept)", err=True)
     if result.findings:
-        click.echo(f"gitsnap: redacted {len(result.findings)} secret-shaped strings the collectors did not declare:", err=True)
+        click.echo(f"gitsnap: sealed {len(result.findings)} secrets found in what was captured "
+                   "(values replaced by fingerprints; originals sealed to the recipients):", err=True)
         for f in result.findings:
             click.echo(f"  {f}", err=True)
+    for a in result.allowed:
+        click.echo(f"gitsnap: allowed by [secrets]: {a}", err=True)
+    if result.unscanned:
+        click.echo(f"gitsnap: {len(result.unscanned)} bodies over [secrets] scan_max_bytes were stored unscanned "
+                   f"(first: {result.unscanned[0]})", err=True)
     short = (result.commit or "")[:12]
     tagged = f", tagged {result.tag}" if result.tag else ""
     if result.created:
@@ -208,9 +268,9 @@ def drift(c: Ctx, rev: str, addresses: tuple[str, ...], only: tuple[str, ...], f
     """Live state against snapshot REV (default HEAD); writes nothing. Exit 1 when it drifted."""
     from . import render
     from .drift import drift as run_drift
-    from .redact import Fingerprinter, load_or_create_key
 
-    report = run_drift(_open(c), _config(c), Fingerprinter(load_or_create_key()), rev, only, addresses)
+    store = _open(c)
+    report = run_drift(store, _config(c), _fingerprint(store), rev, only, addresses)
     _print_changes(report.changes, report.silenced, fmt, {"from": report.commit, "to": "live"},
                    f"gitsnap drift: live vs {rev}", render.per_service(report.changes))
     sys.exit(EXIT_DIFFERENCES if report.changes else EXIT_OK)
@@ -234,8 +294,9 @@ def log_cmd(c: Ctx, max_count: int | None) -> None:
 @cli.command()
 @click.argument("rev")
 @click.argument("address", required=False)
+@click.option("--reveal", is_flag=True, help="Open sealed values with the age identity (prints secrets!).")
 @click.pass_obj
-def show(c: Ctx, rev: str, address: str | None) -> None:
+def show(c: Ctx, rev: str, address: str | None, reveal: bool) -> None:
     """Show a snapshot's MANIFEST.md, or one resource's document."""
     from .diff import Snapshot
     from .errors import UsageError
@@ -250,7 +311,17 @@ def show(c: Ctx, rev: str, address: str | None) -> None:
         raise UsageError(f"no resource {address!r} in {rev}: 'gitsnap show {rev}' lists what it has")
     files = snap.resource_files(address)
     doc = snap.document_blob(address)
-    if doc:
+    if doc and reveal:
+        from . import canonical
+        from .keys import unsealer
+        from .restore.reveal import Revealer
+
+        opener = unsealer()
+        if opener is None:
+            raise UsageError("--reveal needs the age identity (GITSNAP_IDENTITY, default ~/.config/gitsnap/identity.age)")
+        doc_value = Revealer(snap, opener).deep(json.loads(store.read(doc)), address)
+        click.echo(canonical.dumps(doc_value).decode("utf-8"), nl=False)
+    elif doc:
         click.echo(store.read(doc).decode("utf-8"), nl=False)
     others = sorted(rel for rel in files if files[rel] != doc)
     if others:
@@ -287,10 +358,9 @@ def report(c: Ctx, rev_a: str | None, rev_b: str | None, drift_mode: bool, envs:
         title, subtitle = f"Parity: {envs[0]} vs {envs[1]}", f"snapshot {rev}"
     elif drift_mode:
         from .drift import drift as run_drift
-        from .redact import Fingerprinter, load_or_create_key
 
         rev = rev_a or "HEAD"
-        d = run_drift(store, config, Fingerprinter(load_or_create_key()), rev)
+        d = run_drift(store, config, _fingerprint(store), rev)
         changes, silenced = d.changes, d.silenced
         title, subtitle = f"Drift: live vs {rev}", f"snapshot {d.commit[:12]}"
     else:
@@ -321,9 +391,8 @@ def parity_cmd(c: Ctx, env_a: str, env_b: str, rev: str, live: bool, content: bo
     if live:
         from .engine import Capture
         from .live import read_live
-        from .redact import Fingerprinter, load_or_create_key
 
-        snap, _ = read_live(Capture(store, config, Fingerprinter(load_or_create_key())), store.head(), ())
+        snap, _ = read_live(Capture(store, config, _fingerprint(store)), store.head(), ())
     else:
         snap = Snapshot.load(store, store.resolve(rev))
     from . import render
@@ -350,7 +419,6 @@ def restore(c: Ctx, rev: str, addresses: tuple[str, ...], only: tuple[str, ...],
             delete: bool, fmt: str, record: bool, to_dir: Path | None) -> None:
     """Put live state back to snapshot REV: a plan by default, applied with --apply."""
     from .errors import UsageError
-    from .redact import Fingerprinter, load_or_create_key
     from .restore.run import Restore, RestoreError, plan_json
 
     if to_dir is not None:
@@ -359,13 +427,16 @@ def restore(c: Ctx, rev: str, addresses: tuple[str, ...], only: tuple[str, ...],
     if do_apply and not yes and not sys.stdin.isatty():
         raise UsageError("--apply needs --yes when not run from a terminal; nothing was changed")
     store = _open(c)
-    r = Restore(store, _config(c), Fingerprinter(load_or_create_key()), rev, addresses, only, delete)
+    r = Restore(store, _config(c), _fingerprint(store), rev, addresses, only, delete)
     plan = r.plan()
     click.echo(plan_json(plan) if fmt == "json" else plan.text(), nl=False)
     if not do_apply:
         if plan.actions and fmt == "text":
             click.echo("Nothing was changed: run again with --apply to apply this plan.")
-        sys.exit(EXIT_DIFFERENCES if plan.actions else EXIT_OK)
+        sys.exit(EXIT_DIFFERENCES if plan.actions or plan.blocked else EXIT_OK)
+    if plan.blocked:
+        raise RestoreError(f"{len(plan.blocked)} operations need the age identity, which this machine does not "
+                           "have (GITSNAP_IDENTITY); nothing was changed")
     if not plan.actions:
         click.echo("Live state already matches the snapshot: nothing to apply.")
         return
@@ -388,6 +459,8 @@ def _restore_local(c: Ctx, rev: str, addresses: tuple[str, ...], to_dir: Path, d
 
     from .diff import Snapshot
     from .errors import UsageError
+    from .keys import unsealer
+    from .restore.reveal import Revealer
 
     store = _open(c)
     snap = Snapshot.load(store, store.resolve(rev))
@@ -399,13 +472,15 @@ def _restore_local(c: Ctx, rev: str, addresses: tuple[str, ...], to_dir: Path, d
         original = Path(os.path.expanduser(meta["Path"])).resolve()
         if to_dir.resolve() == original and not do_apply:
             raise UsageError(f"{to_dir} is {address}'s own path: pass --apply to write over it")
+        reveal = Revealer(snap, unsealer())
+        wanted = sorted({rel for rel in [*files, *reveal.sealed_files(address)] if rel.startswith("files/")})
+        contents = {rel: reveal.file(address, rel) for rel in wanted}  # all opened before any is written
         n = 0
-        for rel, blob in files.items():
-            if rel.startswith("files/"):
-                target = to_dir / rel[len("files/"):]
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(store.read(blob))
-                n += 1
+        for rel, data in contents.items():
+            target = to_dir / rel[len("files/"):]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data or b"")
+            n += 1
         click.echo(f"{address}: wrote {n} files into {to_dir}")
 
 
@@ -444,6 +519,24 @@ def verify(c: Ctx, rev: str) -> None:
         raise VerifyError(f"{rev}: {n} problem{'' if n == 1 else 's'} found (listed above); the snapshot is damaged")
     click.echo(f"{rev}: {report.bodies} bodies ({human_bytes(report.body_bytes)}) and "
                f"{report.documents} documents verified")
+
+
+@cli.command()
+@click.argument("revs", nargs=-1, metavar="[REV]...")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--max-bytes", type=click.IntRange(min=0), default=8 * 1024 * 1024, show_default=True,
+              help="Blobs larger than this are listed as skipped, not read.")
+@click.pass_obj
+def scan(c: Ctx, revs: tuple[str, ...], fmt: str, max_bytes: int) -> None:
+    """Audit history (every ref, or what REV... reach) for secret values. Exit 1 if any is found."""
+    from .scan import render_json, render_text, scan_history, skipped_lines
+    from .secrets.detect import Detector
+
+    report = scan_history(_open(c), list(revs) or None, Detector(), max_bytes=max_bytes)
+    click.echo(render_json(report) if fmt == "json" else render_text(report), nl=False)
+    for line in skipped_lines(report, max_bytes):
+        click.echo(line, err=True)
+    sys.exit(EXIT_DIFFERENCES if report.hits else EXIT_OK)
 
 
 @cli.command()

@@ -56,6 +56,12 @@ class Config:
     dynamodb_sample_items: int = 0
     environments: dict[str, tuple[str, ...]] = field(default_factory=dict)
     ignore: tuple[IgnoreRule, ...] = ()
+    recipients: tuple[str, ...] = ()
+    secrets_allow_paths: tuple[str, ...] = ()
+    secrets_allow_rules: tuple[str, ...] = ()
+    secrets_allow_fingerprints: frozenset[str] = frozenset()
+    secrets_seal_paths: tuple[str, ...] = ()
+    secrets_scan_max_bytes: int = 8 * 1024 * 1024
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -99,6 +105,7 @@ def parse(data: dict[str, Any], path: Path, known_services: frozenset[str] | Non
                 )
     s3 = aws.get("s3", {})
     lam = aws.get("lambda", {})
+    sec = data.get("secrets", {})
     return Config(
         path=path,
         regions=tuple(aws.get("regions", ())),
@@ -123,6 +130,12 @@ def parse(data: dict[str, Any], path: Path, known_services: frozenset[str] | Non
         dynamodb_sample_items=aws.get("dynamodb", {}).get("sample_items", 0),
         environments={k: tuple(v) for k, v in data.get("environments", {}).items()},
         ignore=tuple(IgnoreRule(r["address"], r["path"], r["reason"]) for r in data.get("ignore", ())),
+        recipients=tuple(sec.get("recipients", ())),
+        secrets_allow_paths=tuple(sec.get("allow_paths", ())),
+        secrets_allow_rules=tuple(sec.get("allow_rules", ())),
+        secrets_allow_fingerprints=frozenset(sec.get("allow_fingerprints", ())),
+        secrets_seal_paths=tuple(sec.get("seal_paths", ())),
+        secrets_scan_max_bytes=sec.get("scan_max_bytes", 8 * 1024 * 1024),
         raw=data,
     )
 
@@ -146,4 +159,14 @@ STARTER = """\
 # [environments]                             # for parity: resource-name globs per environment
 # prod = ["*-prod"]
 # staging = ["*-staging"]
+
+[secrets]
+# Secrets found in what is captured are sealed (age-encrypted) to the recipients `gitsnap init`
+# recorded (`gitsnap keys show`); capture needs only public keys, restore needs the identity.
+# See docs/secrets.md.
+# recipients = ["age1…"]                     # added to those `gitsnap init` recorded
+# allow_paths = ["local/site/files/vendor/*"]   # files not scanned
+# allow_rules = []                             # detector rules switched off
+# allow_fingerprints = []                      # redacted:hmac-sha256:… values kept in clear
+# seal_paths = []                              # files always sealed whole
 """

@@ -19,7 +19,7 @@ from deepdiff import DeepDiff
 
 from . import fieldpath
 from .layout import MANIFEST_JSON, OBJECT_INDEX, ObjectEntry, load_index
-from .redact import is_redacted
+from .secrets.fingerprint import is_redacted
 from .store import SnapshotStore
 from .store.loose import git_blob_id
 

@@ -13,7 +13,7 @@ from .config import Config
 from .diff import Change, Snapshot, apply_ignores, diff_snapshots
 from .engine import Capture
 from .live import read_live
-from .redact import Fingerprinter
+from .secrets.fingerprint import Fingerprinter
 from .store import SnapshotStore
 
 

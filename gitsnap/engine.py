@@ -41,11 +41,16 @@ from .layout import (
     segment,
 )
 from .manifest import render_markdown
-from .normalize import drop_volatile, redact_fields, sort_unordered
-from .redact import Fingerprinter, SecretScanner
+from .normalize import drop_volatile, sort_unordered
+from .secrets.detect import Detector
+from .secrets.fingerprint import Fingerprinter
+from .secrets.guard import Allow, Guard
+from .secrets.seal import SEALED, Sealer
+from .secrets.sink import SealedItems, SecretSink
 from .store import SnapshotStore
 
 log = logging.getLogger(__name__)
+SEALED_SIDECAR = "sealed.json"  # per resource: its files that were sealed, with size, sha256, findings
 
 
 class CaptureFailedError(GitsnapError):
@@ -76,6 +81,7 @@ class UnitResult:
     error: str | None = None
     files: dict[str, bytes] = field(default_factory=dict)
     blobs: dict[str, list[str]] = field(default_factory=dict)
+    sealed: SealedItems = field(default_factory=SealedItems)
     resources: dict[str, dict[str, Any]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -90,6 +96,8 @@ class CaptureResult:
     units: list[UnitResult]
     seconds: float
     findings: list[str]
+    allowed: list[str] = field(default_factory=list)
+    unscanned: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[UnitResult]:
@@ -162,23 +170,32 @@ def unique_addresses(entries: list[tuple[str, dict[str, Any]]]) -> dict[str, dic
     return dict(sorted(out.items()))
 
 
+def make_guard(config: Config, fingerprint: Fingerprinter) -> Guard:
+    """The guard every capture and live read runs, with the ``[secrets]`` allow list."""
+    allow = Allow(config.secrets_allow_paths, config.secrets_allow_rules,
+                  config.secrets_allow_fingerprints, config.secrets_seal_paths)
+    return Guard(Detector(allow_rules=allow.rules), fingerprint, allow)
+
+
 def finish_document(
-    c: Collected, config: Config, fingerprint: Fingerprinter, address: str
-) -> dict[str, Any]:
-    """Normalize, redact and validate one collected document. Pure but for the key."""
+    c: Collected, config: Config, guard: Guard, address: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Normalize, redact and validate one collected document; also the values to seal.
+
+    Pure but for the key."""
     doc = c.document
     doc.update(canonical.plain(c.extras.doc_updates))
     drop_volatile(doc, c.spec.volatile)
     sort_unordered(doc, c.spec.unordered)
     keep = getattr(config, c.spec.keep_names) if c.spec.keep_names else frozenset()
-    redact_fields(doc, c.spec.secrets, fingerprint, keep)
+    to_seal = guard.document(doc, address, c.spec.secrets, keep, c.spec.public)
     problems = schemas.errors(c.spec.schema, doc)
     if problems:
         err = problems[0]
         raise DocumentError(
             f"{address}: field {schemas.where(err)} does not match schema {c.spec.schema} ({err.message}); please report this"
         )
-    return doc
+    return doc, to_seal
 
 
 class Capture:
@@ -196,7 +213,9 @@ class Capture:
         self.blobs: BlobSink = blobs or store
         self.config = config
         self.fingerprint = fingerprint
-        self.scanner = SecretScanner(fingerprint)
+        self.guard = make_guard(config, fingerprint)
+        self.sealer: Sealer | None = None  # set by run(); a live read seals nothing
+        self.secrets: SecretSink | None = None
         self.reporter = reporter or NullReporter()
         self.counters = Counters()
         self.options: dict[str, Any] = {}
@@ -229,6 +248,8 @@ class Capture:
             unit_path=unit.path,
             warnings=result.warnings,
             options=self.options,
+            secrets=self.secrets,
+            sealed=result.sealed,
         )
         try:
             for spec in unit.types:
@@ -250,14 +271,26 @@ class Capture:
 
     def _store_resource(self, c: Collected, unit: Unit, result: UnitResult) -> None:
         address = c.spec.address(c.id)
-        doc = finish_document(c, self.config, self.fingerprint, address)
+        assert self.secrets is not None
+        doc, to_seal = finish_document(c, self.config, self.guard, address)
+        self.secrets.seal_values(to_seal, result.sealed)
         folder = c.spec.type if c.spec.folder is None else c.spec.folder
         base = "/".join(p for p in (unit.path, folder, segment(c.id)) if p)
         doc_path = f"{base}/{c.spec.document}" if c.spec.document else f"{base}.json"
-        result.files[doc_path] = self._clean(canonical.dumps(doc), doc_path)
+        result.files[doc_path] = canonical.dumps(doc)
+        sidecar: dict[str, Any] = {}
         for rel, data in c.extras.files.items():
             path = f"{base}/{rel}"
-            result.files[path] = self._clean_index(data, path) if rel == OBJECT_INDEX else self._clean(data, path)
+            if rel == OBJECT_INDEX:
+                result.files[path] = self._clean_index(data, path, result.sealed)
+                continue
+            stored, sealed = self.secrets.file(data, path, result.sealed)
+            if sealed is not None:
+                sidecar[rel] = sealed
+            if stored is not None:
+                result.files[path] = stored
+        if sidecar:
+            result.files[f"{base}/{SEALED_SIDECAR}"] = canonical.dumps(sidecar)
         for blob in c.extras.blobs:
             result.blobs.setdefault(blob, []).append(address)
         result.resources[address] = {
@@ -270,34 +303,33 @@ class Capture:
         }
         self.counters.add(resources=1)
 
-    def _clean(self, data: bytes, where: str) -> bytes:
-        """The second net: scan any UTF-8 text for secret shapes before it is written."""
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            return data
-        cleaned = self.scanner.clean(text, where)
-        return data if cleaned == text else cleaned.encode("utf-8")
-
-    def _clean_index(self, data: bytes, where: str) -> bytes:
-        """The second net over an object index: metadata values only. Keys are names that
-        must round-trip exactly (``token=abc123.txt`` is a legal key, not a secret)."""
+    def _clean_index(self, data: bytes, where: str, sealed: SealedItems) -> bytes:
+        """The guard over an object index: metadata and header values, as parsed values. Keys
+        are names that must round-trip exactly (``token=abc123.txt`` is a legal key)."""
+        assert self.secrets is not None
         entries = []
         changed = False
         for e in load_index(data):
-            if e.metadata:
-                meta = {k: self.scanner.clean(f"{k}={v}", f"{where} {e.key!r}").split("=", 1)[1]
-                        if isinstance(v, str) else v for k, v in e.metadata.items()}
-                if meta != e.metadata:
-                    e = replace(e, metadata=meta)
+            if e.metadata or e.headers:
+                parts = {"metadata": dict(e.metadata or {}), "headers": dict(e.headers or {})}
+                to_seal = self.guard.document(parts, f"{where} {e.key!r}")
+                if to_seal:
+                    self.secrets.seal_values(to_seal, sealed)
+                    e = replace(e, metadata=parts["metadata"] or None, headers=parts["headers"] or None)
                     changed = True
             entries.append(e)
         return dump_index(entries) if changed else data
 
     # -- writing the snapshot --------------------------------------------------------------
 
-    def run(self, request: CaptureRequest) -> CaptureResult:
+    def check(self, request: CaptureRequest) -> None:
+        """Refuse a secret typed on the command line, before anything is read or written."""
+        if request.message:
+            self.guard.check_message(request.message, "-m message")
+
+    def run(self, request: CaptureRequest, sealer: Sealer) -> CaptureResult:
         started = time.monotonic()
+        self.check(request)
         if request.lightsail_snapshot:
             if not request.tag:
                 raise UsageError("--lightsail-snapshot names snapshots after the tag: add --tag (e.g. --tag v1.0)")
@@ -311,6 +343,12 @@ class Capture:
             head = self.store.head()
             previous = self.store.files(head)
             prev_manifest = self._manifest(previous)
+            self.sealer = sealer
+            self.secrets = SecretSink(
+                self.guard, sealer, self.blobs,
+                {p: b for p, b in previous.items() if p.startswith(SEALED + "/")},
+                reuse=prev_manifest.get("sealed_to") == sealer.digest,
+                scan_max=self.config.secrets_scan_max_bytes)
             results = self.read_units(request.only, previous)
             failed = [r for r in results if r.status == "failed"]
             if failed and not request.allow_partial:
@@ -325,7 +363,9 @@ class Capture:
             counters=self.counters,
             units=results,
             seconds=time.monotonic() - started,
-            findings=[f"{f.where}: {f.shape}" for f in self.scanner.findings],
+            findings=[str(f) for f in self.guard.findings],
+            allowed=list(self.guard.allowed),
+            unscanned=list(self.secrets.unscanned),
         )
 
     def read_units(self, only: tuple[str, ...], previous: dict[str, str]) -> list[UnitResult]:
@@ -333,6 +373,9 @@ class Capture:
 
         *previous* is the snapshot bodies may be reused from (no GET when ETag and size match).
         """
+        if self.secrets is None:  # a live read: flagged bodies are recorded as sealed, not sealed
+            self.secrets = SecretSink(self.guard, None, self.blobs, {}, reuse=False,
+                                      scan_max=self.config.secrets_scan_max_bytes)
         units = plan_units(self.config, only, self.config.s3_workers)
         log.info("reading %d units: %s", len(units), ", ".join(u.path for u in units))
         with ThreadPoolExecutor(self.config.s3_workers, thread_name_prefix="gitsnap-get") as downloads, \
@@ -356,6 +399,7 @@ class Capture:
         failed = {r.path for r in results if r.status == "failed"}
         files: dict[str, str] = {}
         bodies: dict[str, dict[str, Any]] = {}
+        sealed: dict[str, dict[str, Any]] = {}
         units: dict[str, Any] = {}
         resources: list[tuple[str, dict[str, Any]]] = []
         # Units not read now (--only) or failed (--allow-partial) keep their previous subtree.
@@ -370,6 +414,9 @@ class Capture:
             for blob, body in prev_manifest.get("bodies", {}).items():
                 if path in body.get("units", []):
                     bodies[blob] = body
+            for item, info in prev_manifest.get("sealed", {}).items():
+                if path in info.get("units", []) and item in previous:
+                    sealed[item] = dict(info, blob=previous[item])
         for r in results:
             if r.status != "ok":
                 units.setdefault(r.path, {"status": "failed", "resources": 0})
@@ -381,6 +428,9 @@ class Capture:
             for blob, _addresses in r.blobs.items():
                 body = bodies.setdefault(blob, {"units": []})
                 body["units"] = sorted(set(body["units"]) | {r.path})
+            for item, blob in r.sealed.items.items():
+                info = sealed.setdefault(item, {"units": [], "blob": blob})
+                info["units"] = sorted(set(info["units"]) | {r.path})
             units[r.path] = {
                 "status": "ok",
                 "service": r.service,
@@ -390,6 +440,8 @@ class Capture:
             }
         for blob in bodies:
             files[blob_path(blob)] = blob
+        for item, info in sealed.items():
+            files[item] = info.pop("blob")
         self._describe_bodies(bodies, results, prev_manifest)
 
         unchanged = files == {p: b for p, b in previous.items() if p not in MANIFEST_FILES}
@@ -409,6 +461,8 @@ class Capture:
             "units": dict(sorted(units.items())),
             "resources": unique_addresses(resources),
             "bodies": dict(sorted(bodies.items())),
+            "sealed": dict(sorted(sealed.items())),
+            "sealed_to": self.sealer.digest if self.sealer else None,
             "totals": {
                 "resources": len(resources),
                 "bodies": len(bodies),
@@ -418,7 +472,7 @@ class Capture:
         files[MANIFEST_JSON] = self.store.add_bytes(canonical.dumps(manifest))
         files[MANIFEST_MD] = self.store.add_bytes(render_markdown(manifest).encode())
         tree = self.store.write_tree(files)
-        message = self.scanner.clean(self._commit_message(request, manifest), "commit message")
+        message = self.guard.clean_text(self._commit_message(request, manifest))
         commit = self.store.commit(tree, head, message)
         self.store.advance(head, commit)
         if request.tag:
@@ -454,4 +508,4 @@ class Capture:
         return "\n".join(lines) + "\n"
 
     def _tag_message(self, request: CaptureRequest) -> str:
-        return self.scanner.clean(request.message or f"gitsnap snapshot {request.tag}", "tag message")
+        return self.guard.clean_text(request.message or f"gitsnap snapshot {request.tag}")

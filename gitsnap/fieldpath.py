@@ -3,8 +3,9 @@
 A path is dot-separated keys; ``*`` matches any key of a mapping or any item of
 a list. ``Configuration.Environment.Variables.*`` names every environment
 value; ``Origins.Items.*.CustomHeaders.Items.*.HeaderValue`` every origin
-header value. Paths are the single vocabulary of volatile, secret and
-unordered declarations.
+header value. ``**`` matches any number of levels (none included), so
+``**.Environment.Variables.*`` names environment values wherever a response put them.
+Paths are the single vocabulary of volatile, secret and unordered declarations.
 """
 
 from __future__ import annotations
@@ -36,6 +37,13 @@ def matches(doc: Any, pattern: str) -> Iterator[tuple[Segments, Any, Any]]:
         return
 
     def walk(node: Any, i: int, path: Segments) -> Iterator[tuple[Segments, Any, Any]]:
+        if parts[i] == "**":
+            if i == len(parts) - 1:
+                return
+            yield from walk(node, i + 1, path)  # zero levels
+            for key, child in _children(node, "*"):
+                yield from walk(child, i, (*path, key))
+            return
         for key, child in _children(node, parts[i]):
             here = (*path, key)
             if i == len(parts) - 1:

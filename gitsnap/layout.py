@@ -53,10 +53,11 @@ class ObjectEntry:
     metadata: dict[str, Any] | None = None
     headers: dict[str, str] | None = None
     storage_class: str | None = None
+    sealed: list[dict[str, Any]] | None = None  # findings; the body is sealed/bodies/<sha256>.age
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"key": self.key, "size": self.size, "etag": self.etag}
-        for name in ("sha256", "blob", "content_type", "metadata", "headers", "storage_class"):
+        for name in ("sha256", "blob", "content_type", "metadata", "headers", "storage_class", "sealed"):
             value = getattr(self, name)
             if value not in (None, {}):
                 out[name] = value
@@ -74,6 +75,7 @@ class ObjectEntry:
             metadata=data.get("metadata"),
             headers=data.get("headers"),
             storage_class=data.get("storage_class"),
+            sealed=data.get("sealed"),
         )
 
 

@@ -15,6 +15,7 @@ from . import schemas
 from .collectors import registry
 from .errors import GitsnapError
 from .layout import MANIFEST_JSON, OBJECT_INDEX, blob_path, load_index
+from .secrets.seal import AGE_MAGIC, body_path
 from .store import SnapshotStore
 
 
@@ -50,6 +51,12 @@ def verify(store: SnapshotStore, commit: str) -> Report:
             report.problems.append(f"body {blob}: sha256/size do not match the manifest")
         report.bodies += 1
         report.body_bytes += size
+    for item in sorted(manifest.get("sealed", {})):
+        # ciphertext cannot be checked without the identity; that it is there and is age can
+        if item not in files:
+            report.problems.append(f"sealed item {item} is not in the tree")
+        elif not store.read(files[item]).startswith(AGE_MAGIC):
+            report.problems.append(f"sealed item {item} is not age ciphertext")
     by_type = {(t.service, t.type): t for t in registry.all_types()}
     for address, res in sorted(manifest.get("resources", {}).items()):
         spec = by_type.get((res["service"], res["type"]))
@@ -73,4 +80,7 @@ def verify(store: SnapshotStore, commit: str) -> Report:
             for e in load_index(store.read(index)):
                 if e.blob and e.blob not in bodies:
                     report.problems.append(f"{address}: key {e.key!r} points at body {e.blob}, not in the manifest")
+                if e.sealed and body_path(e.sha256 or "") not in files:
+                    report.problems.append(f"{address}: key {e.key!r} is sealed, but {body_path(e.sha256 or '')} "
+                                           "is not in the tree")
     return report

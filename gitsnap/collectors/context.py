@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..config import Config
+from ..secrets.sink import SealedItems, SecretSink
 
 
 class BlobSink(Protocol):
@@ -78,6 +79,13 @@ class UnitContext:
     unit_path: str
     warnings: list[str] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)  # from the command line, e.g. lightsail_snapshot
+    secrets: SecretSink | None = None  # bodies go through it: stored plain, or sealed
+    sealed: SealedItems = field(default_factory=SealedItems)  # what this unit sealed
+
+    @property
+    def sink(self) -> SecretSink:
+        assert self.secrets is not None, "a capture or live read sets the secret sink"
+        return self.secrets
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)

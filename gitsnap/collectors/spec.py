@@ -76,6 +76,7 @@ class ResourceType:
         transform: pure function from the raw resource to the stored document.
         volatile: field paths removed before storing (timestamps, ETags, counters).
         secrets: field paths whose values are replaced by keyed fingerprints.
+        public: field paths known to hold no secret (an access key *id*): not scanned.
         unordered: field paths of lists whose order carries no meaning (sorted).
         schema: name of the JSON Schema in ``schemas/`` the document must match.
         primary: the service's main type: its address omits the type (``s3/NAME``).
@@ -100,6 +101,7 @@ class ResourceType:
     transform: Callable[[Raw], Raw] = lambda raw: raw
     volatile: tuple[str, ...] = ()
     secrets: tuple[str, ...] = ()
+    public: tuple[str, ...] = ()
     unordered: tuple[str, ...] = ()
     primary: bool = True
     document: str | None = None

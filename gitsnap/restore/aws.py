@@ -14,9 +14,10 @@ import botocore.exceptions as bx
 
 from ..collectors.aws.clients import error_code
 from ..diff import diff_documents
-from ..redact import is_redacted
 from ..render import value
-from .ops import Operation, RestoreContext, RestoreError, Unrestorable
+from ..secrets.fingerprint import is_redacted
+from .ops import NEEDS_IDENTITY, Operation, RestoreContext, RestoreError, Unrestorable
+from .reveal import IDENTITY_HINT
 
 STALE = ("PreconditionFailed", "PreconditionFailedException", "InvalidIfMatchVersion")
 
@@ -41,26 +42,21 @@ def _guarded(what: str, fn: Any, **kw: Any) -> Any:
 
 # -- CloudFront ------------------------------------------------------------------------------
 
-def merge_origin_secrets(config: dict[str, Any], live: dict[str, Any]) -> list[str]:
-    """Put live values where the snapshot holds fingerprints; drop the unknowable ones. Returns them."""
-    live_values = {(o["Id"], h["HeaderName"]): h["HeaderValue"]
-                   for o in live.get("Origins", {}).get("Items", [])
-                   for h in (o.get("CustomHeaders") or {}).get("Items", [])}
-    lost = []
+def _headers(config: dict[str, Any]) -> dict[tuple[str, str], str]:
+    return {(o["Id"], h["HeaderName"]): h["HeaderValue"]
+            for o in config.get("Origins", {}).get("Items", [])
+            for h in (o.get("CustomHeaders") or {}).get("Items", [])}
+
+
+def merge_origin_secrets(config: dict[str, Any], live_raw: dict[str, Any], live_seen: dict[str, Any]) -> None:
+    """Where the snapshot's fingerprint equals live's (the secret did not change), send the live
+    value itself; other fingerprints stay, for the reveal hook to open (or refuse)."""
+    raw, seen = _headers(live_raw), _headers(live_seen)
     for origin in config.get("Origins", {}).get("Items", []):
-        headers = (origin.get("CustomHeaders") or {}).get("Items", [])
-        kept = []
-        for h in headers:
-            if is_redacted(h["HeaderValue"]):
-                live_value = live_values.get((origin["Id"], h["HeaderName"]))
-                if live_value is None:
-                    lost.append(f"{origin['Id']}/{h['HeaderName']}")
-                    continue
-                h = dict(h, HeaderValue=live_value)
-            kept.append(h)
-        if headers:
-            origin["CustomHeaders"] = {"Quantity": len(kept), "Items": kept}
-    return lost
+        for h in (origin.get("CustomHeaders") or {}).get("Items", []):
+            key = (origin["Id"], h["HeaderName"])
+            if is_redacted(h["HeaderValue"]) and seen.get(key) == h["HeaderValue"] and key in raw:
+                h["HeaderValue"] = raw[key]
 
 
 def plan_distribution(ctx: RestoreContext, address: str) -> list[Operation]:
@@ -69,21 +65,19 @@ def plan_distribution(ctx: RestoreContext, address: str) -> list[Operation]:
     dist_id = want["Id"]
     changes = diff_documents(address, have.get("DistributionConfig"), want.get("DistributionConfig"))
     ops: list[Operation] = []
-    # headers whose value the snapshot only knows as a fingerprint and live does not have at all
-    for lost in merge_origin_secrets(copy.deepcopy(want["DistributionConfig"]), have["DistributionConfig"]):
-        ops.append(Operation(address, "cannot-restore", f"origin header {lost}",
-                             "redacted in the snapshot and absent live: left out"))
 
     def apply() -> None:
         got = cf.get_distribution_config(Id=dist_id)  # a fresh ETag for IfMatch
         config = copy.deepcopy(want["DistributionConfig"])
-        merge_origin_secrets(config, got["DistributionConfig"])
+        merge_origin_secrets(config, got["DistributionConfig"], have["DistributionConfig"])
         _guarded(address, cf.update_distribution, Id=dist_id, IfMatch=got["ETag"], DistributionConfig=config)
 
     for ch in changes:
         target = f"DistributionConfig.{ch.path}"
-        if ch.redacted:
-            ops.append(Operation(address, "keep-live-secret", target, "redacted: the live value stays"))
+        if ch.redacted and not ctx.reveal.available:
+            ops.append(Operation(address, NEEDS_IDENTITY, target, IDENTITY_HINT))
+        elif ch.redacted:
+            ops.append(Operation(address, "update", target, "the sealed value (differs live)"))
         else:
             ops.append(Operation(address, "update", target, f"{value(ch.old)} -> {value(ch.new)}"))
     updates = [op for op in ops if op.verb == "update"]
@@ -112,15 +106,23 @@ def plan_function(ctx: RestoreContext, address: str) -> list[Operation]:
     ops: list[Operation] = []
     code = want.get("Code") or {}
     if code.get("sha256") != (have.get("Code") or {}).get("sha256"):
-        if not code.get("blob") or not ctx.store.has(code["blob"]):
+        sealed = bool(code.get("sealed"))
+        if not sealed and (not code.get("blob") or not ctx.store.has(code["blob"])):
             raise RestoreError(f"{address}: the snapshot's code package is missing from the repository; run 'gitsnap verify'")
 
         def update_code() -> None:
+            package = (ctx.reveal.body(code["sha256"], f"{address} code package") if sealed
+                       else ctx.store.read(code["blob"]))
             guard = revision(lam.get_function_configuration(FunctionName=name))
-            _guarded(address, lam.update_function_code, FunctionName=name, ZipFile=ctx.store.read(code["blob"]), **guard)
+            _guarded(address, lam.update_function_code, FunctionName=name, ZipFile=package, **guard)
 
-        ops.append(Operation(address, "update-code", f"lambda/{name}", f"package {code['sha256'][:12]} ({code['size']} B)",
-                             run=update_code))
+        target = f"lambda/{name}"
+        if sealed and not ctx.reveal.available:
+            ops.append(Operation(address, NEEDS_IDENTITY, target, f"the code package is sealed; {IDENTITY_HINT}"))
+        else:
+            ops.append(Operation(address, "update-code", target,
+                                 f"package {code['sha256'][:12]} ({code['size']} B){' sealed' if sealed else ''}",
+                                 run=update_code))
     wc, hc = want["Configuration"], have["Configuration"]
     fields = {f: wc.get(f) for f in CONFIG_FIELDS if wc.get(f) != hc.get(f)}
     if [layer.get("Arn") for layer in wc.get("Layers") or []] != [layer.get("Arn") for layer in hc.get("Layers") or []]:
@@ -141,11 +143,11 @@ def plan_function(ctx: RestoreContext, address: str) -> list[Operation]:
                 env_changed = True
             else:
                 ops.append(Operation(address, "kept", target, "live only; --delete removes it"))
+        elif is_redacted(w) and not ctx.reveal.available:
+            ops.append(Operation(address, NEEDS_IDENTITY, target, IDENTITY_HINT))
         elif is_redacted(w):
-            if h is None:
-                ops.append(Operation(address, "cannot-restore", target, "redacted in the snapshot and absent live"))
-            else:
-                ops.append(Operation(address, "keep-live-secret", target, "redacted: the live value stays"))
+            ops.append(Operation(address, "update", target, "the sealed value" + (" (absent live)" if h is None else "")))
+            env_changed = True
         else:
             ops.append(Operation(address, "update", target, f"{value(h)} -> {value(w)}"))
             env_changed = True
@@ -153,8 +155,10 @@ def plan_function(ctx: RestoreContext, address: str) -> list[Operation]:
     def update_config() -> None:
         live = lam.get_function_configuration(FunctionName=name)
         live_env = (live.get("Environment") or {}).get("Variables") or {}
-        env = {k: (live_env[k] if is_redacted(v) else v) for k, v in want_env.items()
-               if not is_redacted(v) or k in live_env}
+        # an unchanged secret is sent as live has it; a changed one as its fingerprint, which the
+        # reveal hook opens with the identity
+        env = {k: (live_env[k] if is_redacted(v) and have_env.get(k) == v and k in live_env else v)
+               for k, v in want_env.items()}
         if not ctx.delete:
             env.update({k: v for k, v in live_env.items() if k not in want_env})
         params: dict[str, Any] = {k: v for k, v in fields.items()}

@@ -10,7 +10,8 @@ from ..collectors.gas.projects import execute
 from ..diff import diff_documents
 from ..render import value
 from .aws import both
-from .ops import Operation, RestoreContext
+from .ops import NEEDS_IDENTITY, Operation, RestoreContext
+from .reveal import IDENTITY_HINT
 
 # -- Apps Script -----------------------------------------------------------------------------
 
@@ -19,14 +20,25 @@ def _sources(snap: Any, address: str) -> dict[str, bytes]:
             if rel.startswith("source/")}
 
 
+def _sidecar(snap: Any, address: str) -> dict[str, Any]:
+    blob = snap.resource_files(address).get("sealed.json") if address in snap.resources else None
+    return json.loads(snap.read(blob)) if blob else {}
+
+
 def plan_project(ctx: RestoreContext, address: str) -> list[Operation]:
     """updateContent replaces the whole project, so every file is listed; live-only files are
     sent back unchanged unless --delete."""
     want, have = both(ctx, address, "the project could not be read live")
     ws, hs = _sources(ctx.snapshot, address), _sources(ctx.live, address)
+    sealed = {rel[len("source/"):] for rel in ctx.reveal.sealed_files(address) if rel.startswith("source/")}
+    live_sealed = {rel: e["sha256"] for rel, e in _sidecar(ctx.live, address).items()}
+    mine = {rel: e["sha256"] for rel, e in ctx.reveal.sealed_files(address).items()}
     ops = []
     for name in sorted(set(ws) | set(hs)):
-        if name in ws and ws[name] != hs.get(name):
+        differs = ws.get(name) != hs.get(name) or mine.get(f"source/{name}") != live_sealed.get(f"source/{name}")
+        if name in ws and differs and name in sealed and not ctx.reveal.available:
+            ops.append(Operation(address, NEEDS_IDENTITY, f"source/{name}", f"sealed in the snapshot; {IDENTITY_HINT}"))
+        elif name in ws and differs:
             ops.append(Operation(address, "update", f"source/{name}", "added" if name not in hs else "changed"))
         elif name not in ws:
             ops.append(Operation(address, "update" if ctx.delete else "kept", f"source/{name}",
@@ -38,7 +50,8 @@ def plan_project(ctx: RestoreContext, address: str) -> list[Operation]:
         def apply() -> None:
             client = registry.client_factory("gas", ctx.config)()
             live = execute(client.projects().getContent(scriptId=script_id), f"{address}: projects.getContent")
-            files = [{"name": f["name"], "type": f["type"], "source": ws[f["path"][len("source/"):]].decode("utf-8")}
+            files = [{"name": f["name"], "type": f["type"],
+                      "source": (ctx.reveal.file(address, f["path"]) or b"").decode("utf-8")}
                      for f in want["Files"]]
             if not ctx.delete:
                 known = {(f["name"], f["type"]) for f in files}

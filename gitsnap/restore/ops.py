@@ -13,6 +13,8 @@ from ..errors import GitsnapError
 from ..render import plural
 from ..store import SnapshotStore
 
+NEEDS_IDENTITY = "needs-identity"
+
 
 class RestoreError(GitsnapError):
     """A restore cannot be planned or applied as asked; nothing (more) was changed."""
@@ -35,6 +37,7 @@ class RestoreContext:
     account_id: str
     delete: bool
     config: Any = None
+    reveal: Any = None  # restore.reveal.Revealer: opens what the snapshot sealed
 
 
 @dataclass
@@ -61,6 +64,11 @@ class Plan:
     @property
     def actions(self) -> list[Operation]:
         return [op for op in self.operations if op.run is not None]
+
+    @property
+    def blocked(self) -> list[Operation]:
+        """Operations that need the age identity this machine does not have."""
+        return [op for op in self.operations if op.verb == NEEDS_IDENTITY]
 
     def counts(self) -> dict[str, int]:
         return dict(sorted(Counter(op.verb for op in self.operations).items()))

@@ -13,13 +13,15 @@ from ..config import Config
 from ..diff import Snapshot, diff_documents
 from ..engine import Capture, CaptureRequest, CaptureResult
 from ..errors import GitsnapError
+from ..keys import sealer, unsealer
 from ..layout import OBJECT_INDEX, load_index
 from ..live import read_live
-from ..redact import Fingerprinter
+from ..secrets.fingerprint import Fingerprinter
 from ..store import SnapshotStore
 from .aws import RESTORERS
 from .more import RESTORERS as OTHER_RESTORERS
-from .ops import Operation, Plan, RestoreContext, RestoreError, Unrestorable
+from .ops import NEEDS_IDENTITY, Operation, Plan, RestoreContext, RestoreError, Unrestorable
+from .reveal import IDENTITY_HINT, Revealer, has_marker
 from .s3 import plan_bucket
 
 RESTORERS = {**RESTORERS, ("s3", "bucket"): plan_bucket, **OTHER_RESTORERS}
@@ -65,9 +67,12 @@ class Restore:
         live, _ = read_live(Capture(self.store, self.config, self.fingerprint), self.commit, self.services())
         self.live = live
         account = AwsAccount(self.config.profile)
+        reveal = Revealer(self.snapshot, unsealer())
+        account.client_hooks.append(reveal.install)  # no fingerprint is ever sent to live state
         account_id = account.account_id() if any(
             s in registry.aws_services() for s in self.services()) else "local"
-        ctx = RestoreContext(self.store, self.snapshot, live, account, account_id, self.delete, self.config)
+        ctx = RestoreContext(self.store, self.snapshot, live, account, account_id, self.delete, self.config,
+                             reveal)
         self._ctx = ctx
         ops: list[Operation] = []
         for address in self.selected(live):
@@ -87,9 +92,10 @@ class Restore:
         if restorer is None:
             return not_restorable(ctx, address)
         try:
-            return restorer(ctx, address)
+            ops = restorer(ctx, address)
         except Unrestorable as why:
             return [why.op]
+        return ops + needs_identity(ctx, address, ops)
 
     def guard(self) -> None:
         """Refuse if live state moved since the plan: re-read it and compare, resource by resource."""
@@ -124,10 +130,22 @@ class Restore:
         message = f"restore {self.rev}: {len({op.address for op in applied.actions})} resources put back"
         try:
             return Capture(self.store, self.config, self.fingerprint).run(
-                CaptureRequest(message=message, only=self.services()))
+                CaptureRequest(message=message, only=self.services()), sealer(self.store, self.config))
         except GitsnapError as exc:
             raise RestoreError(f"the restore was applied and verified, but recording it failed ({exc}); "
                                "run 'gitsnap capture' to record it") from exc
+
+
+def needs_identity(ctx: RestoreContext, address: str, ops: list[Operation]) -> list[Operation]:
+    """Without the identity, each changed field whose snapshot value is sealed, unless the
+    restorer already said so: the apply is then refused before anything is written."""
+    if ctx.reveal.available or not any(op.run for op in ops) or any(op.verb == NEEDS_IDENTITY for op in ops):
+        return []
+    want, have = ctx.snapshot.document(address), ctx.live.document(address)
+    if want is None:
+        return []
+    return [Operation(address, NEEDS_IDENTITY, ch.path or address, IDENTITY_HINT)
+            for ch in diff_documents(address, have, want) if ch.redacted or has_marker(ch.new)]
 
 
 def not_restorable(ctx: RestoreContext, address: str) -> list[Operation]:

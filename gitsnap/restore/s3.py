@@ -15,7 +15,8 @@ from ..collectors.aws.clients import error_code
 from ..layout import OBJECT_INDEX, ObjectEntry, load_index
 from ..manifest import human_bytes
 from ..render import plural
-from .ops import Operation, RestoreContext, RestoreError
+from .ops import NEEDS_IDENTITY, Operation, RestoreContext, RestoreError
+from .reveal import IDENTITY_HINT, has_marker
 
 IN_MEMORY = 64 * 1024 * 1024
 HEADER_PARAMS = {"CacheControl": "CacheControl", "ContentDisposition": "ContentDisposition",
@@ -35,7 +36,10 @@ def _doc(snap: Any, address: str) -> dict[str, Any]:
 
 
 def same_object(a: ObjectEntry, b: ObjectEntry) -> bool:
-    return (a.blob, a.size, a.content_type, a.metadata, a.headers) == (b.blob, b.size, b.content_type, b.metadata, b.headers)
+    def facts(e: ObjectEntry) -> tuple[object, ...]:
+        return (e.blob, e.sha256 if e.sealed else None, e.size, e.content_type, e.metadata, e.headers)
+
+    return facts(a) == facts(b)
 
 
 def put_object(ctx: RestoreContext, bucket: str, e: ObjectEntry, live: ObjectEntry | None) -> None:
@@ -54,7 +58,9 @@ def put_object(ctx: RestoreContext, bucket: str, e: ObjectEntry, live: ObjectEnt
     else:
         params["IfMatch"] = f'"{live.etag}"'
     try:
-        if e.size <= IN_MEMORY:
+        if e.sealed:  # opened with the identity and checked against its sha256
+            client.put_object(Body=ctx.reveal.body(e.sha256, f"s3://{bucket}/{e.key}"), **params)
+        elif e.size <= IN_MEMORY:
             client.put_object(Body=ctx.store.read(e.blob), **params)  # type: ignore[arg-type]
         else:
             with tempfile.TemporaryFile() as tmp:  # stream the blob to disk, then upload from there
@@ -94,6 +100,9 @@ def plan_bucket(ctx: RestoreContext, address: str) -> list[Operation]:
         want, have = snap_doc.get(name), live_doc.get(name)
         if want == have:
             continue
+        if has_marker(want) and not ctx.reveal.available:
+            ops.append(Operation(address, NEEDS_IDENTITY, f"s3://{bucket} {name}", IDENTITY_HINT))
+            continue
         if want in (None, {}) and delete:
             ops.append(Operation(address, "delete", f"s3://{bucket} {name}", "(not configured in the snapshot)",
                                  run=lambda m=delete: getattr(client, m)(Bucket=bucket)))
@@ -110,10 +119,14 @@ def plan_bucket(ctx: RestoreContext, address: str) -> list[Operation]:
         w, h = want_keys.get(key), have_keys.get(key)
         target = f"s3://{bucket}/{key}"
         if w is not None and (h is None or not same_object(w, h)):
-            if not w.blob:
+            if w.sealed or has_marker(w.metadata) or has_marker(w.headers):
+                if not ctx.reveal.available:
+                    ops.append(Operation(address, NEEDS_IDENTITY, target, f"sealed in the snapshot; {IDENTITY_HINT}"))
+                    continue
+            elif not w.blob:
                 ops.append(Operation(address, "cannot-restore", target, "the snapshot has no body (content = false)"))
                 continue
-            if not ctx.store.has(w.blob):
+            if w.blob and not ctx.store.has(w.blob):
                 raise RestoreError(f"{target}: the snapshot's body {w.blob} is missing from the repository; "
                                    "run 'gitsnap verify' and restore from another snapshot")
             ops.append(Operation(address, "put", target, f"({human_bytes(w.size)})",

@@ -71,6 +71,25 @@ class SnapshotStore:
         repo.close()
         return cls(path)
 
+    # -- repository settings (git config, never pushed) -------------------------------------
+
+    def setting(self, name: str) -> list[str]:
+        """Every value of ``gitsnap.<name>`` in the repository's git config."""
+        cfg = self._repo.get_config()
+        try:
+            return [v.decode() for v in cfg.get_multivar((b"gitsnap",), name.encode())]
+        except KeyError:
+            return []
+
+    def set_setting(self, name: str, values: list[str]) -> None:
+        """Replace ``gitsnap.<name>`` by *values* (one config line each)."""
+        cfg = self._repo.get_config()
+        with contextlib.suppress(KeyError):
+            cfg.remove((b"gitsnap",), name.encode())
+        for value in values:
+            cfg.add((b"gitsnap",), name.encode(), value.encode())
+        cfg.write_to_path()
+
     # -- reading ---------------------------------------------------------------------------
 
     def head(self) -> str | None:
@@ -208,10 +227,12 @@ class SnapshotStore:
 
     def _swap(self, ref: bytes, old: bytes | None, new: bytes) -> bool:
         """Compare-and-swap a ref. dulwich's set_if_equals treats old=None as "don't check",
-        so "must not exist yet" goes through add_if_new instead."""
+        so "must not exist yet" goes through add_if_new instead. Only the branch gets a reflog
+        entry: a reflog of tag objects makes 'git gc' complain "not a commit"."""
+        message = b"gitsnap capture" if ref == BRANCH else None
         if old is None:
-            return self._repo.refs.add_if_new(ref, new, message=b"gitsnap capture")
-        return self._repo.refs.set_if_equals(ref, old, new, message=b"gitsnap capture")
+            return self._repo.refs.add_if_new(ref, new, message=message)
+        return self._repo.refs.set_if_equals(ref, old, new, message=message)
 
     @staticmethod
     def valid_tag_name(name: str) -> bool:

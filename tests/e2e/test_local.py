@@ -69,7 +69,7 @@ def test_local_paths_and_env_files(gitsnap, site):
     assert env_doc["Variables"] == [{"name": "API_TOKEN", "set": True}, {"name": "DEBUG", "set": False}]
     objects = gitsnap.all_objects()
     assert ENV_SECRET.encode() not in objects and SOURCE_SECRET.encode() not in objects
-    assert "notify.js: slack-token" in result.err  # the second net says what it redacted
+    assert "notify.js:1: slack-token" in result.err  # the guard says what it sealed, and where
     assert "local/sailjada-site" in gitsnap.manifest("v1.0")["resources"]
     # an edit shows as a file-level change with its text diff
     (root / "events" / "james-taylor.html").write_text("<p>5pm</p>\n")

@@ -13,8 +13,8 @@ from gitsnap.collectors.aws import awslambda, s3
 from gitsnap.collectors.run import Collected
 from gitsnap.collectors.spec import Extras
 from gitsnap.config import Config
-from gitsnap.engine import finish_document
-from gitsnap.redact import Fingerprinter, is_redacted
+from gitsnap.engine import finish_document, make_guard
+from gitsnap.secrets.fingerprint import Fingerprinter, is_redacted
 
 # One raw API shape per type (what the runner hands to transform). A new type needs one here.
 EXAMPLES = {
@@ -120,8 +120,9 @@ def test_example_becomes_a_schema_valid_secret_free_document(spec):
     raw = EXAMPLES[(spec.service, spec.type)]
     first = plain(spec.transform(raw))  # as the runner does
     assert plain(spec.transform(raw)) == first  # pure
-    doc = finish_document(Collected(spec, spec.id(raw), first, Extras()), Config(path=None),
-                          Fingerprinter(b"k" * 32), spec.address(spec.id(raw)))
+    config = Config(path=None)
+    doc, _ = finish_document(Collected(spec, spec.id(raw), first, Extras()), config,
+                             make_guard(config, Fingerprinter(b"k" * 32)), spec.address(spec.id(raw)))
     assert "topsecret" not in repr(doc)
     for path in spec.volatile:
         assert not list(fieldpath.matches(doc, path)), path
@@ -132,8 +133,9 @@ def test_example_becomes_a_schema_valid_secret_free_document(spec):
 def test_keep_env_leaves_named_values_in_clear():
     spec = awslambda.FUNCTION
     raw = EXAMPLES[("lambda", "function")]
-    doc = finish_document(Collected(spec, "f", plain(spec.transform(raw)), Extras()),
-                          Config(path=None, lambda_keep_env=frozenset({"STAGE"})), Fingerprinter(b"k" * 32), "lambda/f")
+    config = Config(path=None, lambda_keep_env=frozenset({"STAGE"}))
+    doc, _ = finish_document(Collected(spec, "f", plain(spec.transform(raw)), Extras()),
+                             config, make_guard(config, Fingerprinter(b"k" * 32)), "lambda/f")
     env = doc["Configuration"]["Environment"]["Variables"]
     assert env["STAGE"] == "prod" and is_redacted(env["API_KEY"])
     assert [v["Version"] for v in doc["Versions"]] == ["1"]

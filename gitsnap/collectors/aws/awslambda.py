@@ -101,15 +101,21 @@ def reuse_code(ctx: UnitContext, doc: Raw, rid: str) -> Extras | None:
     prev = json.loads(prev_doc)
     code = prev.get("Code") or {}
     same = prev.get("Configuration", {}).get("CodeSha256") == doc["Configuration"].get("CodeSha256")
-    if not same or not code.get("blob") or not ctx.blobs.has(code["blob"]):
+    if not same:
+        return None
+    if code.get("blob"):
+        if not ctx.blobs.has(code["blob"]):
+            return None
+    elif not (code.get("sealed") and code.get("sha256") and ctx.sink.reuse_body(code["sha256"], ctx.sealed)):
         return None
     files = {rel: data for rel, data in ctx.previous_dir(folder).items() if rel.startswith("source/")}
     ctx.counters.add(reused_blobs=1)
-    return Extras(files=files, blobs={code["blob"]}, doc_updates={"Code": code})
+    return Extras(files=files, blobs={code["blob"]} if code.get("blob") else set(), doc_updates={"Code": code})
 
 
 def capture_code(ctx: UnitContext, raw: Raw, doc: Raw, rid: str) -> Extras:
-    """Download the package from the pre-signed URL into a blob; extract its files."""
+    """Download the package from the pre-signed URL; store it (sealed if any member holds a
+    secret) and extract its files for readable diffs."""
     location = ((raw.get("Function") or {}).get("Code") or {}).get("Location")
     if not location:  # container image functions have no zip
         return Extras()
@@ -125,16 +131,19 @@ def capture_code(ctx: UnitContext, raw: Raw, doc: Raw, rid: str) -> Extras:
             raise CollectorError(f"{what}: cannot download the code package from Code.Location ({exc})") from exc
         tmp.flush()
         size = tmp.tell()
-        tmp.seek(0)
-        blob, sha = ctx.blobs.add_stream(size, iter(lambda: tmp.read(1024 * 1024), b""))
+        # members are always read: the package is sealed whole if any of them holds a secret
+        files, skipped = extract_source(tmp.name)
+        stored = ctx.sink.package(tmp.name, size, files, f"{what} code.zip", ctx.sealed)
         ctx.counters.add(new_blobs=1, downloaded_bytes=size)
-        files, skipped = extract_source(tmp.name) if ctx.config.lambda_extract_source else ({}, [])
-    out = {f"source/{name}": data for name, data in files.items()}
-    updates: dict[str, Any] = {"Code": {"blob": blob, "sha256": sha, "size": size}}
-    if skipped:
-        updates["Code"]["NotExtracted"] = skipped
-    return Extras(files=out, blobs={blob}, doc_updates=updates)
-
+    out = {f"source/{name}": data for name, data in files.items()} if ctx.config.lambda_extract_source else {}
+    code: dict[str, Any] = {"sha256": stored.sha256, "size": size}
+    if stored.blob:
+        code["blob"] = stored.blob
+    else:
+        code["sealed"] = stored.sealed
+    if skipped and ctx.config.lambda_extract_source:
+        code["NotExtracted"] = skipped
+    return Extras(files=out, blobs={stored.blob} if stored.blob else set(), doc_updates={"Code": code})
 
 
 FUNCTION = ResourceType(
@@ -162,7 +171,7 @@ FUNCTION = ResourceType(
         "Aliases.*.RevisionId", "EventSourceMappings.*.LastModified", "EventSourceMappings.*.State",
         "EventSourceMappings.*.StateTransitionReason", "EventSourceMappings.*.LastProcessingResult",
     ),
-    secrets=("Configuration.Environment.Variables.*", "Versions.*.Environment.Variables.*"),
+    secrets=("**.Environment.Variables.*",),  # at any depth: a partial answer must not leak
     schema="aws.lambda.function",
     document="function.json",
     extras=capture_code,

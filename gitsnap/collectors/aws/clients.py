@@ -70,6 +70,7 @@ class AwsAccount:
             raise translate(exc, "AWS session") from exc
         self._lock = threading.Lock()
         self._clients: dict[tuple[str, str | None], Any] = {}
+        self.client_hooks: list[Any] = []  # called with each new client (restore's reveal hook)
         self._botocfg = botocore.config.Config(
             retries={"max_attempts": 3, "mode": "standard"},
             # worst case for an endpoint that accepts and never answers: 3 x 15 s plus backoff,
@@ -104,10 +105,13 @@ class AwsAccount:
         key = (service, region)
         with self._lock:  # sessions are not thread-safe; clients are
             if key not in self._clients:
-                self._clients[key] = self._session.create_client(
+                client = self._session.create_client(
                     service, region_name=region or self.default_region or "us-east-1",
                     config=self._botocfg,
                 )
+                for hook in self.client_hooks:
+                    hook(client)
+                self._clients[key] = client
             return self._clients[key]
 
     def account_id(self) -> str:

@@ -30,7 +30,7 @@ DISTRIBUTION = ResourceType(
     ),
     transform=transform_distribution,
     volatile=("Status", "LastModifiedTime", "InProgressInvalidationBatches", "ETag"),
-    secrets=("DistributionConfig.Origins.Items.*.CustomHeaders.Items.*.HeaderValue",),
+    secrets=("**.CustomHeaders.Items.*.HeaderValue",),
     unordered=("DistributionConfig.Aliases.Items",),
     schema="aws.cloudfront.distribution",
     permissions=("cloudfront:ListDistributions", "cloudfront:GetDistributionConfig", "cloudfront:ListTagsForResource"),

@@ -178,6 +178,7 @@ USER = ResourceType(
         Detail("InlinePolicies", fetch=inline_policies("user", "UserName")),
     ),
     transform=transform_user,
+    public=("AccessKeys.*.AccessKeyId",),  # the id names the key; the secret half is never read
     schema="aws.iam.user",
     permissions=("iam:ListUsers", "iam:ListUserPolicies", "iam:GetUserPolicy", "iam:ListAttachedUserPolicies",
                  "iam:ListGroupsForUser", "iam:ListAccessKeys", "iam:ListUserTags"),

@@ -115,7 +115,8 @@ HEADERS = ("CacheControl", "ContentDisposition", "ContentEncoding", "ContentLang
            "WebsiteRedirectLocation", "ServerSideEncryption")
 
 
-def entry_from_get(key: str, resp: dict[str, Any], blob: str | None, sha256: str | None) -> ObjectEntry:
+def entry_from_get(key: str, resp: dict[str, Any], blob: str | None, sha256: str | None,
+                   sealed: list[dict[str, Any]] | None = None) -> ObjectEntry:
     """The index line for an object, from its GetObject (or HeadObject) response. Pure."""
     headers = {h: resp[h] for h in HEADERS if resp.get(h)}
     meta = {k: header_text(v) for k, v in (resp.get("Metadata") or {}).items()}
@@ -129,6 +130,7 @@ def entry_from_get(key: str, resp: dict[str, Any], blob: str | None, sha256: str
         metadata=meta or None,
         headers=headers or None,
         storage_class=resp.get("StorageClass"),
+        sealed=sealed,
     )
 
 
@@ -141,11 +143,11 @@ def _fetch(ctx: UnitContext, bucket: str, key: str, with_body: bool) -> ObjectEn
         size = resp["ContentLength"]
         body = resp["Body"]
         try:
-            blob, sha = ctx.blobs.add_stream(size, body.iter_chunks(CHUNK))
+            stored = ctx.sink.body(size, body.iter_chunks(CHUNK), f"s3/{bucket}/{key}", key, ctx.sealed)
         finally:
             body.close()
         ctx.counters.add(new_blobs=1, downloaded_bytes=size)
-        return entry_from_get(key, resp, blob, sha)
+        return entry_from_get(key, resp, stored.blob, stored.sha256, stored.sealed)
     except (bx.BotoCoreError, bx.ClientError) as exc:
         if error_code(exc) == "NoSuchKey":
             ctx.warn(f"s3/{bucket}: key {key!r} deleted while it was being captured; left out")
@@ -168,7 +170,9 @@ def capture_objects(ctx: UnitContext, raw: Raw, doc: Raw, rid: str) -> Extras:
         k, size, etag = obj["Key"], obj["Size"], obj["ETag"].strip('"')
         old = previous.get(k)
         if old is not None and old.etag == etag and old.size == size and (
-            not with_body or (old.blob is not None and ctx.blobs.has(old.blob))
+            not with_body
+            or (old.blob is not None and ctx.blobs.has(old.blob))
+            or (old.sealed and old.sha256 and ctx.sink.reuse_body(old.sha256, ctx.sealed))
         ):
             entries.append(old)
             ctx.counters.add(reused_blobs=1 if old.blob else 0)

@@ -11,11 +11,14 @@ fingerprint could be guessed by anyone holding the key.
 from __future__ import annotations
 
 import fnmatch
+import io
 import os
 import re
 import subprocess
 from pathlib import Path
 from typing import Any
+
+from dotenv import dotenv_values
 
 from ..context import UnitContext
 from ..errors import CollectorError
@@ -23,20 +26,16 @@ from ..spec import Detail, Extras, Raw, ResourceType
 
 MAX_FILE = 10 * 1024 * 1024
 ENV_NAME = re.compile(r"^\.env(\..+)?$")
-ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*?)\s*$")
 
 
 def env_names(text: str) -> list[dict[str, Any]]:
-    """``KEY=value`` lines as ``[{"name": KEY, "set": bool}]``, sorted; values dropped. Pure."""
-    out: dict[str, bool] = {}
-    for line in text.splitlines():
-        if line.lstrip().startswith("#"):
-            continue
-        m = ENV_LINE.match(line)
-        if m:
-            value = m.group(2).split(" #", 1)[0].strip().strip("'\"")
-            out[m.group(1)] = bool(value)
-    return [{"name": k, "set": v} for k, v in sorted(out.items())]
+    """The names a ``.env`` file sets, as ``[{"name": KEY, "set": bool}]``, sorted; values dropped.
+
+    Parsed with python-dotenv, so quoted multi-line values, ``export`` and comments are read as
+    the programs using the file read them (a hand-written line parser leaked the rest of a
+    multi-line value as lines). Pure."""
+    values = dotenv_values(stream=io.StringIO(text), interpolate=False)
+    return [{"name": k, "set": bool(v)} for k, v in sorted(values.items()) if k]
 
 
 def _git(cwd: Path, *args: str) -> str | None:
