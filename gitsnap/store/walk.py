@@ -1,0 +1,367 @@
+"""Every object a repository's history holds, each once: for auditing old snapshots.
+
+``iter_history_objects`` walks what refs (or named revisions) reach, the way
+``git rev-list --objects`` does, and yields the objects whose bytes can hold text a
+person or a collector wrote: blobs (their content), commits and annotated tags (their
+messages). Trees are walked but not yielded.
+
+Commits are visited parents first (oldest first), so a blob's ``commit`` is the first
+commit, in history order, whose tree holds it: the one that introduced it. Trees and
+blobs are deduplicated by id, so an unchanged subtree shared by a thousand snapshots is
+read once. Blobs larger than ``max_bytes`` are not read at all: their size comes from
+the loose object's header or the pack entry's header, and they are yielded with
+``skipped=True`` and no data.
+"""
+
+from __future__ import annotations
+
+import heapq
+import stat
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Literal
+
+from dulwich.objects import S_ISGITLINK, Blob, Commit, ShaFile, Tag, Tree
+
+from .errors import RepositoryError
+from .repo import SnapshotStore
+
+DEFAULT_MAX_BYTES = 8 * 1024 * 1024
+
+Kind = Literal["blob", "commit", "tag"]
+
+
+@dataclass(frozen=True)
+class HistoryObject:
+    """One object of the history. ``data`` is a blob's content or a commit's/tag's message."""
+
+    kind: Kind
+    id: str
+    path: str | None  # blobs: the first path it was seen at; a tag: None
+    commit: str | None  # the first commit it was seen in (a commit: itself; a tag: its target)
+    data: bytes = field(repr=False)  # a repr or a log line must never show a secret
+    skipped: bool = False  # a blob over max_bytes, not read (data is b"")
+    size: int | None = None  # blobs: content size in bytes
+    ref: str | None = None  # the ref (or revision) through which it was first reached
+
+
+@dataclass
+class _CommitNode:
+    tree: bytes
+    parents: tuple[bytes, ...]
+    time: int
+    ref: str
+
+
+def iter_history_objects(store: SnapshotStore, revs: list[str] | None = None,
+                         max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[HistoryObject]:
+    """Objects reachable from every ref (``revs`` None or empty) or from the named revisions.
+
+    Every ref counts: branches, tags (annotated tag objects included, and tags of tags),
+    and any other ref under ``refs/`` (notes, stashes, remotes, backups). Unreachable
+    objects (what ``git gc`` would prune) are not read. A revision is resolved with
+    ``store.resolve`` and reaches its commit and all its ancestors; a revision that names
+    an annotated tag also reaches the tag object. An unknown revision raises
+    ``RevisionError`` before anything is yielded.
+    """
+    repo = store._repo
+    starts = _starts_from_refs(repo) if not revs else _starts_from_revs(store, revs)
+    walk = _Walk(store, max_bytes)
+    try:
+        # Tags first: they are few, and their targets may be trees or blobs as well as commits.
+        commit_tips: list[tuple[bytes, str]] = []
+        for sha, ref in starts:
+            obj: ShaFile | None = _load(repo, sha, ref)
+            while isinstance(obj, Tag):
+                target_cls, target = obj.object
+                if obj.id not in walk.seen:
+                    walk.seen.add(obj.id)
+                    peeled = _peel_to_commit(repo, obj)
+                    yield HistoryObject("tag", obj.id.decode(), None, peeled, obj.message or b"", ref=ref)
+                if target_cls is Blob:  # do not inflate a blob just to learn it is one
+                    yield from walk.blob(target, None, None, ref)
+                    obj = None
+                else:
+                    obj = _load(repo, target, ref)
+            if isinstance(obj, Commit):
+                commit_tips.append((obj.id, ref))
+            elif isinstance(obj, Tree):
+                yield from walk.tree(obj.id, None, ref)
+            elif isinstance(obj, Blob):
+                yield from walk.blob(obj.id, None, None, ref)
+
+        commits = _collect_commits(repo, commit_tips)
+        for cid in _parents_first(commits):
+            node = commits[cid]
+            hex_id = cid.decode()
+            message = _load(repo, cid, node.ref).message or b""  # read again: not kept for all
+            yield HistoryObject("commit", hex_id, None, hex_id, message, ref=node.ref)
+            yield from walk.tree(node.tree, hex_id, node.ref)
+    finally:
+        walk.close()
+
+
+# -- where to start -------------------------------------------------------------------------
+
+
+def _ref_order(name: bytes) -> tuple[int, bytes]:
+    for rank, prefix in enumerate((b"refs/heads/", b"refs/tags/", b"refs/")):
+        if name.startswith(prefix):
+            return rank, name
+    return 3, name  # HEAD and other pseudo-refs last: they repeat a branch
+
+
+def _starts_from_refs(repo) -> list[tuple[bytes, str]]:
+    out = []
+    for name in sorted(repo.refs.allkeys(), key=_ref_order):
+        try:
+            sha = repo.refs[name]
+        except KeyError:  # a symbolic ref to nothing (HEAD of an empty repository)
+            continue
+        out.append((sha, name.decode("utf-8", "replace")))
+    return out
+
+
+def _starts_from_revs(store: SnapshotStore, revs: list[str]) -> list[tuple[bytes, str]]:
+    repo = store._repo
+    out = []
+    for rev in revs:
+        commit = store.resolve(rev)  # raises RevisionError, before anything is read
+        ref = _named_ref(repo, rev)
+        if ref is not None:
+            tip = repo.refs[ref]
+            obj = _load(repo, tip, rev)
+            if isinstance(obj, Tag) and _peel_to_commit(repo, obj) == commit:
+                out.append((tip, rev))  # the annotated tag object itself, then its commit
+                continue
+        out.append((commit.encode(), rev))
+    return out
+
+
+def _named_ref(repo, rev: str) -> bytes | None:
+    """The ref a plain name means, in git's order (rev, refs/rev, refs/tags/rev, refs/heads/rev)."""
+    name = rev.encode("utf-8", "surrogateescape")
+    for candidate in (name, b"refs/" + name, b"refs/tags/" + name, b"refs/heads/" + name):
+        try:
+            if candidate in repo.refs:
+                return candidate
+        except (ValueError, KeyError):
+            continue
+    return None
+
+
+def _load(repo, sha: bytes, ref: str) -> ShaFile:
+    try:
+        return repo[sha]
+    except KeyError as exc:
+        raise RepositoryError(
+            f"{ref} reaches object {sha.decode()}, which is missing: the repository is damaged "
+            "('git fsck' says more)"
+        ) from exc
+
+
+def _peel_to_commit(repo, obj: ShaFile) -> str | None:
+    """The commit a tag (or a chain of tags) points at; None for a tag of a tree or blob."""
+    while isinstance(obj, Tag):
+        target_cls, target = obj.object
+        if target_cls not in (Tag, Commit):
+            return None
+        try:
+            obj = repo[target]
+        except KeyError:
+            return None
+    return obj.id.decode() if isinstance(obj, Commit) else None
+
+
+# -- commits ----------------------------------------------------------------------------------
+
+
+def _collect_commits(repo, tips: list[tuple[bytes, str]]) -> dict[bytes, _CommitNode]:
+    """Every commit the tips reach (not past a shallow boundary), without recursion."""
+    shallow = repo.get_shallow()
+    commits: dict[bytes, _CommitNode] = {}
+    stack = list(reversed(tips))
+    while stack:
+        cid, ref = stack.pop()
+        if cid in commits:
+            continue
+        obj = _load(repo, cid, ref)
+        if not isinstance(obj, Commit):
+            raise RepositoryError(f"{ref} reaches {cid.decode()} as a parent, but it is not a commit: "
+                                  "the repository is damaged ('git fsck' says more)")
+        parents = () if cid in shallow else tuple(obj.parents)
+        commits[cid] = _CommitNode(obj.tree, parents, obj.commit_time, ref)
+        stack.extend((p, ref) for p in reversed(parents) if p not in commits)
+    return commits
+
+
+def _parents_first(commits: dict[bytes, _CommitNode]) -> Iterator[bytes]:
+    """Topological order, parents before children; among ready commits, oldest first."""
+    waiting = {cid: sum(1 for p in node.parents if p in commits) for cid, node in commits.items()}
+    children: dict[bytes, list[bytes]] = {}
+    for cid, node in commits.items():
+        for p in node.parents:
+            if p in commits:
+                children.setdefault(p, []).append(cid)
+    ready = [(commits[c].time, c) for c, n in waiting.items() if n == 0]
+    heapq.heapify(ready)
+    while ready:
+        _, cid = heapq.heappop(ready)
+        yield cid
+        for child in children.get(cid, ()):
+            waiting[child] -= 1
+            if waiting[child] == 0:
+                heapq.heappush(ready, (commits[child].time, child))
+
+
+# -- trees and blobs --------------------------------------------------------------------------
+
+
+class _Walk:
+    """Trees and blobs, each once; blob sizes from object headers, pack files opened once."""
+
+    def __init__(self, store: SnapshotStore, max_bytes: int) -> None:
+        self.store = store
+        self.max_bytes = max_bytes
+        self.seen: set[bytes] = set()
+        self.sizes = _SizeProbe(store)
+
+    def close(self) -> None:
+        self.sizes.close()
+
+    def tree(self, tree_id: bytes, commit: str | None, ref: str) -> Iterator[HistoryObject]:
+        repo = self.store._repo
+        stack = [(tree_id, "")]
+        while stack:
+            tid, base = stack.pop()
+            if tid in self.seen:
+                continue
+            self.seen.add(tid)
+            tree = _load(repo, tid, ref)
+            if not isinstance(tree, Tree):
+                raise RepositoryError(f"{ref} reaches {tid.decode()} as a tree, but it is not one: "
+                                      "the repository is damaged ('git fsck' says more)")
+            subtrees = []
+            for entry in tree.iteritems():
+                path = base + entry.path.decode("utf-8", "surrogateescape")
+                if S_ISGITLINK(entry.mode):  # a submodule's commit lives in another repository
+                    continue
+                if stat.S_ISDIR(entry.mode):
+                    subtrees.append((entry.sha, path + "/"))
+                else:
+                    yield from self.blob(entry.sha, path, commit, ref)
+            stack.extend(reversed(subtrees))
+
+    def blob(self, sha: bytes, path: str | None, commit: str | None, ref: str) -> Iterator[HistoryObject]:
+        if sha in self.seen:
+            return
+        self.seen.add(sha)
+        hex_id = sha.decode()
+        size = self.sizes.size(hex_id)
+        if size is not None and size > self.max_bytes:
+            yield HistoryObject("blob", hex_id, path, commit, b"", skipped=True, size=size, ref=ref)
+            return
+        try:
+            data = self.store.read(hex_id)
+        except KeyError as exc:
+            raise RepositoryError(f"{ref} reaches blob {hex_id} at {path or '-'}, which is missing: "
+                                  "the repository is damaged ('git fsck' says more)") from exc
+        except AssertionError as exc:  # store.read asserts it read a blob
+            raise RepositoryError(f"{ref} reaches {hex_id} at {path or '-'} as a blob, but it is not "
+                                  "one: the repository is damaged ('git fsck' says more)") from exc
+        if len(data) > self.max_bytes:  # the size was not known up front (an alternate store)
+            yield HistoryObject("blob", hex_id, path, commit, b"", skipped=True, size=len(data), ref=ref)
+            return
+        yield HistoryObject("blob", hex_id, path, commit, data, size=len(data), ref=ref)
+
+
+# -- object sizes without reading the object ------------------------------------------------
+
+_OFS_DELTA, _REF_DELTA = 6, 7
+
+
+def blob_size(store: SnapshotStore, blob_id: str) -> int | None:
+    """An object's size from its loose or packed header, without inflating it; None if unknown."""
+    probe = _SizeProbe(store)
+    try:
+        return probe.size(blob_id)
+    finally:
+        probe.close()
+
+
+class _SizeProbe:
+    def __init__(self, store: SnapshotStore) -> None:
+        self.objects_dir = store._objects_dir
+        self.packs = list(store._repo.object_store.packs)  # listed once, not once per blob
+        self.files: dict[int, BinaryIO] = {}
+
+    def size(self, blob_id: str) -> int | None:
+        loose = self.objects_dir / blob_id[:2] / blob_id[2:]
+        try:
+            if loose.exists():
+                return _loose_size(loose)
+            for i, pack in enumerate(self.packs):
+                try:
+                    offset = pack.index.object_offset(blob_id.encode())
+                except KeyError:
+                    continue
+                if i not in self.files:
+                    self.files[i] = open(pack.data.path, "rb")  # noqa: SIM115 (closed in close())
+                return _packed_size(self.files[i], offset, len(blob_id) // 2)
+        except (OSError, ValueError, IndexError, zlib.error):
+            return None
+        return None  # not loose, not in a pack listed at the start: the caller reads it
+
+    def close(self) -> None:
+        for fh in self.files.values():
+            fh.close()
+        self.files.clear()
+
+
+def _loose_size(path: Path) -> int:
+    with open(path, "rb") as fh:
+        header = zlib.decompressobj().decompress(fh.read(4096), 64)
+    kind, _, rest = header.partition(b" ")
+    size, nul, _ = rest.partition(b"\x00")
+    if not nul or kind not in (b"blob", b"tree", b"commit", b"tag"):
+        raise ValueError(f"{path}: not a loose git object")
+    return int(size)
+
+
+def _packed_size(fh: BinaryIO, offset: int, oid_len: int) -> int:
+    fh.seek(offset)
+    head = fh.read(64)
+    byte = head[0]
+    type_num, size, shift, pos = (byte >> 4) & 7, byte & 0x0F, 4, 1
+    while byte & 0x80:
+        byte = head[pos]
+        size |= (byte & 0x7F) << shift
+        shift += 7
+        pos += 1
+    if type_num not in (_OFS_DELTA, _REF_DELTA):
+        return size
+    # A delta's header size is the delta's; the object's size is the delta's second varint.
+    if type_num == _OFS_DELTA:
+        while head[pos] & 0x80:
+            pos += 1
+        pos += 1
+    else:
+        pos += oid_len
+    fh.seek(offset + pos)
+    delta = zlib.decompressobj().decompress(fh.read(256), 32)
+    _, at = _varint(delta, 0)  # the base's size
+    target, _ = _varint(delta, at)
+    return target
+
+
+def _varint(data: bytes, pos: int) -> tuple[int, int]:
+    value, shift = 0, 0
+    while True:
+        byte = data[pos]
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        pos += 1
+        if not byte & 0x80:
+            return value, pos
