@@ -109,10 +109,10 @@ def main() -> None:
         aws = [sys.executable, "-m", "awscli", "s3", "sync", "--only-show-errors", f"s3://{BUCKET}", str(work / "sync")]
         config = f'[aws]\nservices = ["s3"]\n[aws.s3]\ninclude = ["{BUCKET}"]\nworkers = {WORKERS}\n'
 
-        def fresh_repo() -> None:
+        def fresh_repo(extra: str = "") -> None:
             shutil.rmtree(work / "snap", ignore_errors=True)
             subprocess.run([gitsnap, "init"], env=env, check=True, capture_output=True)
-            (work / "snap" / "gitsnap.toml").write_text(config)
+            (work / "snap" / "gitsnap.toml").write_text(config + extra)
 
         edits = iter(range(1000))
 
@@ -123,6 +123,9 @@ def main() -> None:
             measure("GET floor (16 threads, bodies discarded)",
                     [sys.executable, str(ROOT / "bench" / "getloop.py"), BUCKET, str(WORKERS)], env),
             measure("aws s3 sync, cold", aws, env, before=lambda: shutil.rmtree(work / "sync", ignore_errors=True)),
+            # the same capture with the secret detector off for bodies: what detection costs
+            measure("gitsnap capture, cold, bodies not scanned", [gitsnap, "capture", "-m", "cold"], env,
+                    before=lambda: fresh_repo('[secrets]\nallow_paths = ["*"]\n')),
             measure("gitsnap capture, cold", [gitsnap, "capture", "-m", "cold"], env, before=fresh_repo),
             measure("aws s3 sync, no change", aws, env),
             measure("gitsnap capture, no change", [gitsnap, "capture", "-m", "again"], env),
@@ -142,7 +145,10 @@ def report(runs: list[Run], total: int) -> None:
     floor = by["GET floor (16 threads, bodies discarded)"]
     sync_cold, cap_cold = by["aws s3 sync, cold"], by["gitsnap capture, cold"]
     sync_noop, cap_noop = by["aws s3 sync, no change"], by["gitsnap capture, no change"]
+    unscanned = by["gitsnap capture, cold, bodies not scanned"]
     ratios = [
+        ("cold capture / the same without scanning bodies (detection cost)", cap_cold.seconds / unscanned.seconds,
+         "<= 1.1"),
         ("cold capture / aws s3 sync cold", cap_cold.seconds / sync_cold.seconds, "<= 1.0"),
         ("cold capture / GET floor", cap_cold.seconds / floor.seconds, "<= 1.3"),
         ("no-change capture / aws s3 sync no-op", cap_noop.seconds / sync_noop.seconds, "<= 1.0"),
