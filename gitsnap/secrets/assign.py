@@ -8,9 +8,12 @@ Go ``:=``, PHP ``=>``/``$var =``, TS/Python annotations), ``define('KEY', 'value
 ``value:``, ``<add key="KEY" value="..."/>``), query strings (``?api_key=...``), ``--flag=``,
 ``k=v`` pairs on a line, and ``curl -H 'X-Api-Key: ...'``.
 
-In code files (``context() == "code"``) only quoted literals count: ``token: e.token``,
-``password: this.password`` and ``secret: !0`` are expressions. Unquoted values count in config
-files, and in other text when the name starts its line.
+Unquoted values: in config files (``context() == "config"``) the rest of the line; in other
+text one word when the name starts its line, or one random-looking word anywhere
+(``db | password = <random> | ...``). In code only quoted literals count, except a random-looking
+word with no code in it at the start of a line or in a ``k=v`` (config text inside a template
+string): ``token: e.token``, ``token: getToken()``, ``password: this.password``, ``secret: !0``
+are expressions. YAML ``key: |`` blocks and multi-line ``KEY="..."`` values are followed.
 """
 
 from __future__ import annotations

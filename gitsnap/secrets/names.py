@@ -158,7 +158,8 @@ _REFERENCE = re.compile(
        | arn:aws[\w-]*:.* | (?i:(?:your|my|enter|insert|replace|put|add)[-_ ]?[a-z_ -]*
        | .*[-_ ]here | x{3,}) | [A-Z]+(?:_[A-Z]+)+ | [*xX•.\#_\- ]+"""
 )
-# Substrings that make a value a reference to a secret kept elsewhere.
+# Templates anywhere in a value (${VAR}, {{ x }}, {% x %}), and substrings that make a value a
+# reference to a secret kept elsewhere, or an elided one.
 _TEMPLATED = re.compile(r"\$\{\{?[ \t]*[A-Za-z_][\w.:-]*[ \t]*\}|\{\{.*?\}\}|\{%.*?%\}")
 _REFERENCE_PARTS = ("process.env", "os.environ", "getenv(", "env(", "ENV[",
                     "os.getenv", "System.getenv", "...", "…")
@@ -178,8 +179,6 @@ def high_entropy(value: str) -> bool:
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
-
-
 _URLISH = re.compile(r"(?:[a-z][a-z0-9+.-]*://)?[\w*.-]+\.[a-z]{2,}(?::\d+)?(?:/\S*)?", re.I)
 
 

@@ -186,6 +186,11 @@ CASES = [
     ("secret-assignment", f'"DJANGO_SECRET_KEY=a{PW}&b#c"', f"a{PW}&b#c", ""),
     ("secret-assignment", f"prod db | DB_PASSWORD={PW} | owner ops", PW, ""),
     ("high-entropy-near-keyword", f'client.setApiKey("{tok(32)}");', tok(32), "app.js"),
+    ("secret-assignment", '"\\"password\\": \\"' + PW + '\\""', PW, ""),  # a TXT record
+    ("secret-assignment", '{"ContentDisposition": "attachment; filename=\\"x.csv\\"; api_key='
+     + tok(32) + '"}', tok(32), "objects.jsonl"),
+    ("secret-assignment", f"DJANGO_SECRET_KEY==a{PW}$" + "{{.x", f"=a{PW}$" + "{{.x", ""),
+    ("high-entropy-near-keyword", f"netrc: password {tok(24)}", tok(24), ""),
     ("vault-token", "export VAULT_TOKEN=hvs." + tok(90, ALNUM + "-_"),
      "hvs." + tok(90, ALNUM + "-_"), "vault.sh"),
     ("aws-referer-secret", json.dumps({"Condition": {"StringLike": {"aws:Referer": [PW]}}}), PW,
