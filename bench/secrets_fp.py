@@ -214,7 +214,8 @@ def main() -> None:
           f"{result['kinds']['binary']} binary), {result['text_kb']:.0f} KB text, "
           f"{result['bin_kb']:.0f} KB binary")
     for path, rule, count, shown in flagged:
-        print(f"  flagged {path}: {rule} x{count}  {shown!r}")
+        # what was found, never the value: its first 4 characters are enough to look it up
+        print(f"  flagged {path}: {rule} x{count}  ({shown[:4]}…)")
     share = 100.0 * len(flagged) / max(result["files"], 1)
     print(f"files flagged: {len(flagged)} of {result['files']} = {share:.2f} % (target <= 1 %)")
     print(f"scan_bytes, text:   {result['text_us_per_kb']:.1f} us/KB")

@@ -136,7 +136,11 @@ def random_looking(value: str) -> bool:
     """What a weak secret name needs: not words, and a digit or a long mix of characters."""
     if wordy(value) or _VERSION.fullmatch(value):
         return False
-    return any(c.isdigit() for c in value) or (len(value) >= 20 and len(set(value)) >= 12)
+    if any(c.isdigit() for c in value) or (len(value) >= 20 and len(set(value)) >= 12):
+        return True
+    # a generated token without digits ("wDABzQqPatviVtY_"): both cases, many distinct characters
+    return (len(value) >= 16 and len(set(value)) >= 10 and any(c.isupper() for c in value)
+            and any(c.islower() for c in value))
 
 
 # --- values ------------------------------------------------------------------------------------

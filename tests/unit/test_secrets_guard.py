@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import stat
 
 import pytest
@@ -187,9 +188,11 @@ def test_unsealing_with_the_wrong_identity_or_damaged_ciphertext_is_one_clear_er
 
 # -- the property: nothing secret-looking or secret-named reaches the output ---------------
 
-# secret-looking: mixed letters and digits (a run of one character is a placeholder, not a secret)
-VALUE = st.text(alphabet="abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789_-+", min_size=16, max_size=40
-                ).filter(lambda v: len(set(v)) > 8 and any(c.isdigit() for c in v) and any(c.isalpha() for c in v))
+ALPHABET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789_-+"
+# secret-looking: drawn like a generated secret (a seeded PRNG), so shrinking keeps it random
+# instead of collapsing it to "aaaa2222" placeholders no detector should call a secret
+VALUE = st.tuples(st.integers(0, 2**64), st.integers(16, 40)).map(
+    lambda t: "".join(random.Random(t[0]).choices(ALPHABET, k=t[1])))
 NAME = st.sampled_from(["password", "db_pass", "API_KEY", "secret", "client_secret", "auth_token", "SIGNING_KEY",
                         "privateKey", "dsn", "credentials"])
 SHAPES = [
