@@ -34,6 +34,7 @@ from .layout import (
     MANIFEST_JSON,
     MANIFEST_MD,
     OBJECT_INDEX,
+    SEALED_SIDECAR,
     aws_unit,
     blob_path,
     dump_index,
@@ -50,7 +51,6 @@ from .secrets.sink import SealedItems, SecretSink
 from .store import SnapshotStore
 
 log = logging.getLogger(__name__)
-SEALED_SIDECAR = "sealed.json"  # per resource: its files that were sealed, with size, sha256, findings
 
 
 class CaptureFailedError(GitsnapError):

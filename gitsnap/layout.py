@@ -21,6 +21,7 @@ MANIFEST_JSON = "manifest.json"
 MANIFEST_FILES = frozenset({MANIFEST_MD, MANIFEST_JSON})
 BLOBS = "blobs"
 OBJECT_INDEX = "objects.jsonl"
+SEALED_SIDECAR = "sealed.json"  # per resource: its files that were sealed (size, sha256, findings)
 
 
 def segment(name: str) -> str:

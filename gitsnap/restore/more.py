@@ -11,7 +11,7 @@ from ..diff import diff_documents
 from ..render import value
 from .aws import both
 from .ops import NEEDS_IDENTITY, Operation, RestoreContext
-from .reveal import IDENTITY_HINT
+from .reveal import IDENTITY_HINT, sealed_files
 
 # -- Apps Script -----------------------------------------------------------------------------
 
@@ -20,18 +20,13 @@ def _sources(snap: Any, address: str) -> dict[str, bytes]:
             if rel.startswith("source/")}
 
 
-def _sidecar(snap: Any, address: str) -> dict[str, Any]:
-    blob = snap.resource_files(address).get("sealed.json") if address in snap.resources else None
-    return json.loads(snap.read(blob)) if blob else {}
-
-
 def plan_project(ctx: RestoreContext, address: str) -> list[Operation]:
     """updateContent replaces the whole project, so every file is listed; live-only files are
     sent back unchanged unless --delete."""
     want, have = both(ctx, address, "the project could not be read live")
     ws, hs = _sources(ctx.snapshot, address), _sources(ctx.live, address)
     sealed = {rel[len("source/"):] for rel in ctx.reveal.sealed_files(address) if rel.startswith("source/")}
-    live_sealed = {rel: e["sha256"] for rel, e in _sidecar(ctx.live, address).items()}
+    live_sealed = {rel: e["sha256"] for rel, e in sealed_files(ctx.live, address).items()}
     mine = {rel: e["sha256"] for rel, e in ctx.reveal.sealed_files(address).items()}
     ops = []
     for name in sorted(set(ws) | set(hs)):

@@ -15,11 +15,11 @@ import threading
 from typing import Any
 
 from ..diff import Snapshot
+from ..layout import SEALED_SIDECAR
 from ..secrets.fingerprint import MARKER, PREFIX
 from ..secrets.seal import Unsealer, body_path, value_path
 from .ops import RestoreError
 
-SIDECAR = "sealed.json"
 IDENTITY_HINT = "restore needs the age identity (GITSNAP_IDENTITY, default ~/.config/gitsnap/identity.age)"
 
 
@@ -36,6 +36,12 @@ def has_marker(value: Any) -> bool:
     if isinstance(value, list):
         return any(has_marker(v) for v in value)
     return False
+
+
+def sealed_files(snapshot: Snapshot, address: str) -> dict[str, dict[str, Any]]:
+    """A resource's sidecar: its files that were sealed (size, sha256, findings), by path."""
+    blob = snapshot.resource_files(address).get(SEALED_SIDECAR) if address in snapshot.resources else None
+    return json.loads(snapshot.read(blob)) if blob else {}
 
 
 class Revealer:
@@ -96,9 +102,7 @@ class Revealer:
         return data
 
     def sealed_files(self, address: str) -> dict[str, dict[str, Any]]:
-        """The resource's sidecar: its files that were sealed, by path inside the resource."""
-        blob = self.snapshot.resource_files(address).get(SIDECAR) if address in self.snapshot.resources else None
-        return json.loads(self.snapshot.read(blob)) if blob else {}
+        return sealed_files(self.snapshot, address)
 
     def file(self, address: str, rel: str) -> bytes | None:
         """A resource file as it was captured: the sealed original if it was sealed, else the
