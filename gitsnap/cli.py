@@ -447,7 +447,7 @@ def restore(c: Ctx, rev: str, addresses: tuple[str, ...], only: tuple[str, ...],
     if after.actions:
         left = "; ".join(f"{op.address} {op.target}" for op in after.actions[:5])
         raise RestoreError(f"verification failed: after applying, live still differs from {rev}: {left}")
-    click.echo(f"Applied {len(plan.actions)} operations; live state now matches {rev} (redacted values aside).")
+    click.echo(f"Applied {len(plan.actions)} operations; live state now matches {rev}.")
     if record:
         result = r.record(plan)
         if result.created:
