@@ -110,7 +110,7 @@ def test_type_is_fully_declared(spec):
     assert spec.list is not None or spec.enumerate is not None
     if spec.service in registry.AWS:  # every AWS read is declared, for `gitsnap permissions`
         assert spec.permissions and all(re.fullmatch(r"[a-z0-9-]+:[A-Za-z0-9]+", p) for p in spec.permissions)
-    for path in (*spec.volatile, *spec.secrets, *spec.unordered):
+    for path in (*spec.volatile, *spec.secrets, *spec.public, *spec.unordered):
         assert fieldpath.split(path) and " " not in path
     assert re.fullmatch(r"[a-z0-9]+(/[a-z-]+)?/x", spec.address("x"))
 

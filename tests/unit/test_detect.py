@@ -519,3 +519,17 @@ def test_property_hits_are_sorted_disjoint_and_in_range(text):
     for h in hits:
         assert 0 <= h.start < h.end <= len(text) and h.line == text.count("\n", 0, h.start) + 1
     assert all(x.end <= y.start for x, y in zip(hits, hits[1:], strict=False))
+
+
+def test_large_incompressible_binaries_are_not_scanned_small_ones_are():
+    """Compressed or encrypted data cannot hold a readable secret; scanning its printable runs
+    cost the bench's cold capture more than the rest of detection together."""
+    import os
+
+    secret = b" aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq81Lp0QkK \x00"
+    small = os.urandom(1024) + b"\x00" + secret + os.urandom(300)
+    assert Detector().scan_bytes(small, "blob.bin")
+    large = os.urandom(128 * 1024) + b"\x00" + secret
+    assert Detector().scan_bytes(large, "blob.bin") == []
+    compressible = b"\x00\x01" * 64 * 1024 + secret  # a large binary that is not opaque: scanned
+    assert Detector().scan_bytes(compressible, "data.db")

@@ -43,6 +43,8 @@ IDENTITY = ResourceType(
     ),
     transform=transform_identity,
     unordered=("Dkim.DkimTokens", "V2.DkimAttributes.Tokens"),
+    # published in DNS as TXT/CNAME records by design: a "token" by name, not a secret
+    public=("Verification.VerificationToken", "Dkim.DkimTokens.*", "V2.DkimAttributes.Tokens.*"),
     schema="aws.ses.identity",
     permissions=("ses:ListIdentities", "ses:GetIdentityVerificationAttributes", "ses:GetIdentityDkimAttributes",
                  "ses:GetIdentityNotificationAttributes", "ses:GetIdentityMailFromDomainAttributes",
