@@ -28,13 +28,18 @@ class KeyFileError(GitsnapError):
     """The fingerprint key file cannot be read or created, or is not the repository's key."""
 
 
-def default_key_path() -> Path:
-    """``$GITSNAP_KEY_FILE``, else ``$XDG_CONFIG_HOME/gitsnap/fingerprint.key``."""
-    explicit = os.environ.get("GITSNAP_KEY_FILE")
+def key_file(variable: str, name: str) -> Path:
+    """Where a key lives: ``$<variable>``, else ``$XDG_CONFIG_HOME/gitsnap/<name>``."""
+    explicit = os.environ.get(variable)
     if explicit:
         return Path(explicit).expanduser()
     base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    return Path(base) / "gitsnap" / "fingerprint.key"
+    return Path(base) / "gitsnap" / name
+
+
+def default_key_path() -> Path:
+    """``$GITSNAP_KEY_FILE``, else ``$XDG_CONFIG_HOME/gitsnap/fingerprint.key``."""
+    return key_file("GITSNAP_KEY_FILE", "fingerprint.key")
 
 
 def key_id(key: bytes) -> str:

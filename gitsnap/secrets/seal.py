@@ -20,6 +20,7 @@ import pyrage
 from pyrage import x25519
 
 from ..errors import GitsnapError
+from .fingerprint import key_file
 
 AGE_MAGIC = b"age-encryption.org/v1\n"
 SEALED = "sealed"
@@ -39,11 +40,7 @@ def body_path(sha256: str) -> str:
 
 def default_identity_path() -> Path:
     """``$GITSNAP_IDENTITY``, else ``$XDG_CONFIG_HOME/gitsnap/identity.age``."""
-    explicit = os.environ.get("GITSNAP_IDENTITY")
-    if explicit:
-        return Path(explicit).expanduser()
-    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    return Path(base) / "gitsnap" / "identity.age"
+    return key_file("GITSNAP_IDENTITY", "identity.age")
 
 
 def create_identity(path: Path) -> str:
