@@ -123,12 +123,15 @@ def secret_name(name: str) -> bool:
 
 _WORD = re.compile(r"[A-Z][a-z]{3,}|[a-z]{4,}|[A-Z]{5,}")
 _VOWELS = frozenset("aeiouyAEIOUY")
+# four consonants in a row (not y) rarely stand in a word and often in random text ("Yjbmsi")
+_CLUSTER = re.compile(r"[b-df-hj-np-tv-xzB-DF-HJ-NP-TV-XZ]{4}")
 
 
 def wordy(value: str) -> bool:
     """Mostly words (``auth0.lock.getTokenSilently``, ``urn:ietf:params:oauth``), not random:
     70 % of it in word-like runs with vowels (random base62 passes 0.05 % of the time)."""
-    words = (w for w in _WORD.findall(value) if 5 * sum(c in _VOWELS for c in w) >= len(w))
+    words = (w for w in _WORD.findall(value)
+             if 5 * sum(c in _VOWELS for c in w) >= len(w) and not _CLUSTER.search(w))
     return sum(len(w) for w in words) >= 0.7 * len(value)
 
 
