@@ -1,8 +1,9 @@
 """The gitsnap command line: thin click commands over the library.
 
-Exit codes live here and nowhere else: 0 success / no differences, 1 differences
-found, 2 error, 3 partial capture. Every gitsnap error prints as one line; a
-traceback only with --debug.
+Exit codes live here and nowhere else: :class:`Exit` is the table of codes and
+:data:`EXIT_FOR` maps each typed error to one. Every gitsnap error prints as one
+line; a traceback only with --debug. A closed pipe ends quietly; Ctrl-C (or SIGTERM)
+stops at once, the lock released and nothing half-written.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import sys
 import time
 import traceback
 from dataclasses import dataclass
+from enum import IntEnum
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -21,12 +24,38 @@ import click
 from rich.console import Console
 
 from . import __version__
-from .errors import GitsnapError
+from .errors import DeclinedError, GitsnapError, IncompleteError
 
-EXIT_OK, EXIT_DIFFERENCES, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2, 3
-EXIT_INTERRUPTED = 130
+
+class Exit(IntEnum):
+    """Every exit code gitsnap uses (README "Exit codes" is generated from this table's docs)."""
+
+    OK = 0  # success; no differences
+    DIFFERENCES = 1  # differences found or changes pending (diff --exit-code, drift, parity, restore plan, scan)
+    ERROR = 2  # error: usage, config, credentials, endpoint, repository, a failed read; nothing was written
+    PARTIAL = 3  # partial: a snapshot was written with failures named, or export/restore left something undone
+    DECLINED = 4  # a confirmation was answered "no": nothing was changed
+    INTERRUPTED = 130  # interrupted by Ctrl-C (SIGINT): nothing half-written, the lock released
+    BROKEN_PIPE = 141  # the reader of the output went away (``gitsnap log | head``): ends quietly
+    TERMINATED = 143  # stopped by SIGTERM (a scheduler's timeout): as for Ctrl-C
+
+
+# Typed errors to exit codes, most specific first; any other GitsnapError is Exit.ERROR.
+EXIT_FOR: tuple[tuple[type[GitsnapError], Exit], ...] = (
+    (DeclinedError, Exit.DECLINED),
+    (IncompleteError, Exit.PARTIAL),
+    (GitsnapError, Exit.ERROR),
+)
 
 log = logging.getLogger("gitsnap")
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so it unwinds exactly like Ctrl-C."""
+
+
+def code_for(exc: GitsnapError) -> Exit:
+    return next(code for kind, code in EXIT_FOR if isinstance(exc, kind))
 
 
 @dataclass
@@ -37,11 +66,35 @@ class Ctx:
     debug: bool
 
 
-def fail(message: str, debug: bool, code: int = EXIT_ERROR) -> NoReturn:
+def fail(message: str, debug: bool, code: int = Exit.ERROR) -> NoReturn:
     if debug:
         traceback.print_exc()
     click.echo(f"gitsnap: error: {message}", err=True)
     sys.exit(code)
+
+
+def _quiet_pipe_exit() -> NoReturn:
+    """The reader closed the pipe: say nothing, and keep Python from complaining at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os._exit(Exit.BROKEN_PIPE)
+
+
+def _interrupted(exc: KeyboardInterrupt, debug: bool) -> NoReturn:
+    """Stop now. Whatever was running has unwound its ``with`` blocks (the lock is released and
+    refs only ever move last), so the worker threads still finishing a request are abandoned
+    rather than waited for: ``os._exit`` keeps Ctrl-C within a second or two."""
+    code = Exit.TERMINATED if isinstance(exc, Terminated) else Exit.INTERRUPTED
+    if debug:
+        traceback.print_exc()
+    what = "terminated" if code == Exit.TERMINATED else "interrupted"
+    try:
+        click.echo(f"gitsnap: error: {what}; nothing half-done was written (refs and tags are as they were)", err=True)
+        sys.stderr.flush()
+        sys.stdout.flush()
+    except (BrokenPipeError, OSError):
+        pass
+    os._exit(code)
 
 
 class GitsnapGroup(click.Group):
@@ -52,9 +105,11 @@ class GitsnapGroup(click.Group):
         try:
             return super().invoke(ctx)
         except GitsnapError as exc:
-            fail(str(exc), debug)
-        except KeyboardInterrupt:
-            fail("interrupted; the repository and its refs are as they were", debug, EXIT_INTERRUPTED)
+            fail(str(exc), debug, code_for(exc))
+        except KeyboardInterrupt as exc:
+            _interrupted(exc, debug)
+        except BrokenPipeError:
+            _quiet_pipe_exit()
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
             raise
         except Exception as exc:  # a bug: still one line, unless --debug
@@ -98,6 +153,13 @@ def _config(c: Ctx) -> Any:
 
     path, named = config.resolve_path(c.config_path, c.repo)
     return config.load(path, required=named, known_services=aws_services())
+
+
+def _check_only(only: tuple[str, ...]) -> None:
+    from .addresses import check_services
+    from .collectors import registry
+
+    check_services(only, registry.aws_services() | registry.other_services())
 
 
 @cli.command()
@@ -205,7 +267,7 @@ def capture(c: Ctx, tag: str | None, message: str | None, only: tuple[str, ...],
         click.echo(f"Snapshot {short} committed{tagged}.")
     elif result.commit:
         click.echo(f"No changes since {short}: no new commit{tagged}.")
-    sys.exit(EXIT_PARTIAL if result.failed else EXIT_OK)
+    sys.exit(Exit.PARTIAL if result.failed else Exit.OK)
 
 
 def _resolve_pair(store: Any, a: str | None, b: str | None) -> tuple[str, str]:
@@ -232,15 +294,19 @@ def _resolve_pair(store: Any, a: str | None, b: str | None) -> tuple[str, str]:
 def diff(c: Ctx, rev_a: str | None, rev_b: str | None, fmt: str, content: bool, exit_code: bool,
          only: tuple[str, ...], addresses: tuple[str, ...]) -> None:
     """Differences between two snapshots (default: the last two), field by field and key by key."""
+    from .addresses import check_patterns
     from .diff import Snapshot, apply_ignores, diff_snapshots
 
+    _check_only(only)
     store = _open(c)
     a, b = _resolve_pair(store, rev_a, rev_b)
-    changes = diff_snapshots(Snapshot.load(store, a), Snapshot.load(store, b),
-                             only=only, addresses=addresses, content=content)
+    snap_a, snap_b = Snapshot.load(store, a), Snapshot.load(store, b)
+    check_patterns(addresses, set(snap_a.resources) | set(snap_b.resources),
+                   f"{rev_a or a[:12]} or {rev_b or b[:12]}", f"gitsnap show {rev_b or 'HEAD'}")
+    changes = diff_snapshots(snap_a, snap_b, only=only, addresses=addresses, content=content)
     changes, silenced = apply_ignores(changes, _config(c).ignore)
     _print_changes(changes, silenced, fmt, {"from": a, "to": b}, f"gitsnap diff {rev_a or a[:12]}..{rev_b or b[:12]}")
-    sys.exit(EXIT_DIFFERENCES if exit_code and changes else EXIT_OK)
+    sys.exit(Exit.DIFFERENCES if exit_code and changes else Exit.OK)
 
 
 def _print_changes(changes: list[Any], silenced: list[Any], fmt: str, meta: dict[str, Any], title: str,
@@ -267,13 +333,19 @@ def _print_changes(changes: list[Any], silenced: list[Any], fmt: str, meta: dict
 def drift(c: Ctx, rev: str, addresses: tuple[str, ...], only: tuple[str, ...], fmt: str) -> None:
     """Live state against snapshot REV (default HEAD); writes nothing. Exit 1 when it drifted."""
     from . import render
+    from .addresses import check_patterns
+    from .diff import Snapshot
     from .drift import drift as run_drift
 
+    _check_only(only)
     store = _open(c)
     report = run_drift(store, _config(c), _fingerprint(store), rev, only, addresses)
+    # a pattern may name something that exists only live: it then shows up as a change
+    known = set(Snapshot.load(store, report.commit).resources) | {ch.address for ch in report.changes}
+    check_patterns(addresses, known, f"{rev} or live state", f"gitsnap show {rev}")
     _print_changes(report.changes, report.silenced, fmt, {"from": report.commit, "to": "live"},
                    f"gitsnap drift: live vs {rev}", render.per_service(report.changes))
-    sys.exit(EXIT_DIFFERENCES if report.changes else EXIT_OK)
+    sys.exit(Exit.DIFFERENCES if report.changes else Exit.OK)
 
 
 @cli.command(name="log")
@@ -308,7 +380,11 @@ def show(c: Ctx, rev: str, address: str | None, reveal: bool) -> None:
         click.echo(store.read(blob).decode("utf-8") if blob else "(no MANIFEST.md in this snapshot)", nl=False)
         return
     if address not in snap.resources:
-        raise UsageError(f"no resource {address!r} in {rev}: 'gitsnap show {rev}' lists what it has")
+        from .addresses import nearest
+
+        close = nearest(address, snap.resources)
+        mean = f" (did you mean {' or '.join(close)}?)" if close else ""
+        raise UsageError(f"no resource {address!r} in {rev}{mean}; 'gitsnap show {rev}' lists what it has")
     files = snap.resource_files(address)
     doc = snap.document_blob(address)
     if doc and reveal:
@@ -400,7 +476,7 @@ def parity_cmd(c: Ctx, env_a: str, env_b: str, rev: str, live: bool, content: bo
     report = parity(snap, config.environments, env_a, env_b, content=content and not live, ignore=config.ignore)
     footer = render.ignored_footer(report.silenced)
     click.echo(render_json(report) if fmt == "json" else render_text(report) + footer, nl=False)
-    sys.exit(EXIT_OK if report.matches else EXIT_DIFFERENCES)
+    sys.exit(Exit.OK if report.matches else Exit.DIFFERENCES)
 
 
 @cli.command()
@@ -424,6 +500,7 @@ def restore(c: Ctx, rev: str, addresses: tuple[str, ...], only: tuple[str, ...],
     if to_dir is not None:
         _restore_local(c, rev, addresses, to_dir, do_apply)
         return
+    _check_only(only)
     if do_apply and not yes and not sys.stdin.isatty():
         raise UsageError("--apply needs --yes when not run from a terminal; nothing was changed")
     store = _open(c)
@@ -433,25 +510,41 @@ def restore(c: Ctx, rev: str, addresses: tuple[str, ...], only: tuple[str, ...],
     if not do_apply:
         if plan.actions and fmt == "text":
             click.echo("Nothing was changed: run again with --apply to apply this plan.")
-        sys.exit(EXIT_DIFFERENCES if plan.actions or plan.blocked else EXIT_OK)
+        sys.exit(Exit.DIFFERENCES if plan.operations else Exit.OK)
     if plan.blocked:
         raise RestoreError(f"{len(plan.blocked)} operations need the age identity, which this machine does not "
                            "have (GITSNAP_IDENTITY); nothing was changed")
     if not plan.actions:
-        click.echo("Live state already matches the snapshot: nothing to apply.")
+        _restore_outcome(rev, plan, plan, applied=False)
         return
-    if not yes:
-        click.confirm(f"Apply {len(plan.actions)} operations to live state?", abort=True)
+    if not yes and not click.confirm(f"Apply {len(plan.actions)} operations to live state?", default=False):
+        raise DeclinedError("declined: nothing was changed")
     r.apply(plan, progress=lambda op: click.echo(f"applied {op.verb} {op.target}", err=True))
     after = r.verify()
-    if after.actions:
-        left = "; ".join(f"{op.address} {op.target}" for op in after.actions[:5])
-        raise RestoreError(f"verification failed: after applying, live still differs from {rev}: {left}")
-    click.echo(f"Applied {len(plan.actions)} operations; live state now matches {rev}.")
     if record:
         result = r.record(plan)
         if result.created:
-            click.echo(f"Recorded the restore as snapshot {(result.commit or '')[:12]}.")
+            click.echo(f"Recorded the restored live state as snapshot {(result.commit or '')[:12]}.")
+    _restore_outcome(rev, plan, after, applied=True)
+
+
+def _restore_outcome(rev: str, plan: Any, after: Any, applied: bool) -> None:
+    """Per resource: applied / skipped (why) / still different, from the plan and a fresh re-read
+    of live state (*after*). Says "matches" only when it does; raises IncompleteError (exit 3)
+    when anything selected was not done."""
+    from .restore.outcome import outcomes
+
+    rows = outcomes(plan, after)
+    click.echo(f"Outcome (live state re-read after {'applying' if applied else 'planning'}):")
+    for row in rows:
+        click.echo(f"  {row.address}: {row.text()}")
+    left = [row for row in rows if not row.done]
+    kept = sum(row.kept for row in rows)
+    if left:
+        raise IncompleteError(f"live state does not match {rev}: {len(left)} of {len(rows)} resources were not fully "
+                              "restored (listed above with why)")
+    extra = f", except {kept} live-only items kept (pass --delete to remove them)" if kept else ""
+    click.echo(f"Live state now matches {rev}{extra}." if applied else f"Live state already matches {rev}{extra}.")
 
 
 def _restore_local(c: Ctx, rev: str, addresses: tuple[str, ...], to_dir: Path, do_apply: bool) -> None:
@@ -499,6 +592,8 @@ def export_cmd(c: Ctx, rev: str, address: str, dest: Path) -> None:
         click.echo(f"{len(refused)} keys cannot be files here and were not written:", err=True)
         for key in refused:
             click.echo(f"  {key!r}", err=True)
+        raise IncompleteError(f"{address}: {len(refused)} of {written + len(refused)} keys were not written (listed "
+                              f"above); 'gitsnap restore {rev} {address} --apply' puts every key back in the bucket")
 
 
 @cli.command()
@@ -511,14 +606,14 @@ def verify(c: Ctx, rev: str) -> None:
     from .verify import verify as run_verify
 
     store = _open(c)
-    report = run_verify(store, store.resolve(rev))
+    report = run_verify(store, rev)  # resolves rev itself: a damaged ref is a problem line, not an abort
     for problem in report.problems:
         click.echo(f"  {problem}", err=True)
     if report.problems:
         n = len(report.problems)
-        raise VerifyError(f"{rev}: {n} problem{'' if n == 1 else 's'} found (listed above); the snapshot is damaged")
+        raise VerifyError(f"{rev}: {n} problem{'' if n == 1 else 's'} found (listed above); the repository is damaged")
     click.echo(f"{rev}: {report.bodies} bodies ({human_bytes(report.body_bytes)}) and "
-               f"{report.documents} documents verified")
+               f"{report.documents} documents verified ({report.objects} git objects checked)")
 
 
 @cli.command()
@@ -536,7 +631,7 @@ def scan(c: Ctx, revs: tuple[str, ...], fmt: str, max_bytes: int) -> None:
     click.echo(render_json(report) if fmt == "json" else render_text(report), nl=False)
     for line in skipped_lines(report, max_bytes):
         click.echo(line, err=True)
-    sys.exit(EXIT_DIFFERENCES if report.hits else EXIT_OK)
+    sys.exit(Exit.DIFFERENCES if report.hits else Exit.OK)
 
 
 @cli.command()
@@ -605,5 +700,13 @@ def _sandbox_modules() -> tuple[Any, Any]:
     return server, estate
 
 
+def _on_sigterm(_signum: int, _frame: Any) -> None:
+    raise Terminated
+
+
 def main() -> None:
-    cli(prog_name="gitsnap")
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        cli(prog_name="gitsnap")
+    except BrokenPipeError:  # raised while click itself printed (usage, --help)
+        _quiet_pipe_exit()

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import __version__, canonical, schemas
+from .addresses import check_services
 from .collectors import registry
 from .collectors.aws.clients import AwsAccount
 from .collectors.context import BlobSink, Counters, NullReporter, Reporter, UnitContext
@@ -123,10 +124,7 @@ def _aws_client(account: AwsAccount, region: str) -> Callable[..., Any]:
 
 def plan_units(config: Config, only: tuple[str, ...], workers: int) -> list[Unit]:
     """Which units this capture reads: AWS (account x region x service), then the others."""
-    known = registry.aws_services() | registry.other_services()
-    for svc in only:
-        if svc not in known:
-            raise UsageError(f"unknown service {svc!r} for --only; known: {', '.join(sorted(known))}")
+    check_services(only, registry.aws_services() | registry.other_services())
     aws_services = [s for s in (only or config.services or sorted(registry.aws_services()))
                     if s in registry.aws_services()]
     units: list[Unit] = []
@@ -378,9 +376,19 @@ class Capture:
                                       scan_max=self.config.secrets_scan_max_bytes)
         units = plan_units(self.config, only, self.config.s3_workers)
         log.info("reading %d units: %s", len(units), ", ".join(u.path for u in units))
-        with ThreadPoolExecutor(self.config.s3_workers, thread_name_prefix="gitsnap-get") as downloads, \
-                ThreadPoolExecutor(min(8, max(1, len(units))), thread_name_prefix="gitsnap-unit") as pool:
-            return list(pool.map(lambda u: self._run_unit(u, previous, downloads), units))
+        downloads = ThreadPoolExecutor(self.config.s3_workers, thread_name_prefix="gitsnap-get")
+        pool = ThreadPoolExecutor(min(8, max(1, len(units))), thread_name_prefix="gitsnap-unit")
+        try:
+            results = list(pool.map(lambda u: self._run_unit(u, previous, downloads), units))
+        except BaseException:
+            # Ctrl-C (or a bug): do not wait for requests in flight. Queued work is dropped and the
+            # threads still in a call are abandoned; nothing they write is referenced by a ref.
+            for executor in (pool, downloads):
+                executor.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
+        downloads.shutdown()
+        return results
 
     def _manifest(self, files: dict[str, str]) -> dict[str, Any]:
         blob = files.get(MANIFEST_JSON)
@@ -503,6 +511,8 @@ class Capture:
         for path, unit in manifest["units"].items():
             status = unit.get("status", "ok")
             lines.append(f"{path}: {unit.get('resources', 0)} resources{'' if status == 'ok' else ' [' + status + ']'}")
+            if status == "failed":
+                lines.append(f"  not read, previous state kept: {unit.get('error') or 'see manifest.json'}")
         lines.append("")
         lines.append(f"gitsnap {__version__}")
         return "\n".join(lines) + "\n"

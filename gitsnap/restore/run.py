@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..addresses import check_patterns
 from ..collectors import registry
 from ..config import Config
 from ..diff import Snapshot, diff_documents
@@ -56,14 +57,16 @@ class Restore:
         chosen = [a for a in addresses if a.split("/", 1)[0] in self.services()]
         if not self.patterns:
             return chosen
-        for p in self.patterns:
-            if not any(fnmatch.fnmatchcase(a, p) for a in chosen):
-                raise RestoreError(f"no resource matches {p!r} in {self.rev} or live; 'gitsnap show {self.rev}' lists them")
+        check_patterns(self.patterns, chosen, f"{self.rev} or live state", f"gitsnap show {self.rev}")
         return [a for a in chosen if any(fnmatch.fnmatchcase(a, p) for p in self.patterns)]
 
     def plan(self) -> Plan:
         from ..collectors.aws.clients import AwsAccount
 
+        known = registry.aws_services() | registry.other_services()
+        for p in self.patterns:  # a service gitsnap does not know: nothing live could match either
+            if p.split("/", 1)[0] not in known and not any(ch in p.split("/", 1)[0] for ch in "*?["):
+                check_patterns([p], self.snapshot.resources, self.rev, f"gitsnap show {self.rev}")
         live, _ = read_live(Capture(self.store, self.config, self.fingerprint), self.commit, self.services())
         self.live = live
         account = AwsAccount(self.config.profile)
