@@ -289,10 +289,12 @@ def _resolve_pair(store: Any, a: str | None, b: str | None) -> tuple[str, str]:
 @click.option("--content", is_flag=True, help="Add unified diffs of changed text bodies and source files.")
 @click.option("--exit-code", is_flag=True, help="Exit 1 when there are differences.")
 @click.option("--only", multiple=True, metavar="SERVICE", help="Only this service (repeatable).")
+@click.option("--status", "status", is_flag=True,
+              help="Also compare the status section (lifecycle states the service changes by itself).")
 @click.argument("addresses", nargs=-1, required=False)
 @click.pass_obj
 def diff(c: Ctx, rev_a: str | None, rev_b: str | None, fmt: str, content: bool, exit_code: bool,
-         only: tuple[str, ...], addresses: tuple[str, ...]) -> None:
+         only: tuple[str, ...], status: bool, addresses: tuple[str, ...]) -> None:
     """Differences between two snapshots (default: the last two), field by field and key by key."""
     from .addresses import check_patterns
     from .diff import Snapshot, apply_ignores, diff_snapshots
@@ -303,7 +305,7 @@ def diff(c: Ctx, rev_a: str | None, rev_b: str | None, fmt: str, content: bool, 
     snap_a, snap_b = Snapshot.load(store, a), Snapshot.load(store, b)
     check_patterns(addresses, set(snap_a.resources) | set(snap_b.resources),
                    f"{rev_a or a[:12]} or {rev_b or b[:12]}", f"gitsnap show {rev_b or 'HEAD'}")
-    changes = diff_snapshots(snap_a, snap_b, only=only, addresses=addresses, content=content)
+    changes = diff_snapshots(snap_a, snap_b, only=only, addresses=addresses, content=content, include_status=status)
     changes, silenced = apply_ignores(changes, _config(c).ignore)
     _print_changes(changes, silenced, fmt, {"from": a, "to": b}, f"gitsnap diff {rev_a or a[:12]}..{rev_b or b[:12]}")
     sys.exit(Exit.DIFFERENCES if exit_code and changes else Exit.OK)
@@ -329,8 +331,10 @@ def _print_changes(changes: list[Any], silenced: list[Any], fmt: str, meta: dict
 @click.argument("addresses", nargs=-1)
 @click.option("--only", multiple=True, metavar="SERVICE", help="Only this service (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
+@click.option("--status", "status", is_flag=True,
+              help="Also compare the status section (lifecycle states the service changes by itself).")
 @click.pass_obj
-def drift(c: Ctx, rev: str, addresses: tuple[str, ...], only: tuple[str, ...], fmt: str) -> None:
+def drift(c: Ctx, rev: str, addresses: tuple[str, ...], only: tuple[str, ...], fmt: str, status: bool) -> None:
     """Live state against snapshot REV (default HEAD); writes nothing. Exit 1 when it drifted."""
     from . import render
     from .addresses import check_patterns
@@ -339,7 +343,7 @@ def drift(c: Ctx, rev: str, addresses: tuple[str, ...], only: tuple[str, ...], f
 
     _check_only(only)
     store = _open(c)
-    report = run_drift(store, _config(c), _fingerprint(store), rev, only, addresses)
+    report = run_drift(store, _config(c), _fingerprint(store), rev, only, addresses, include_status=status)
     # a pattern may name something that exists only live: it then shows up as a change
     known = set(Snapshot.load(store, report.commit).resources) | {ch.address for ch in report.changes}
     check_patterns(addresses, known, f"{rev} or live state", f"gitsnap show {rev}")
@@ -543,7 +547,7 @@ def _restore_outcome(rev: str, plan: Any, after: Any, applied: bool) -> None:
     if left:
         raise IncompleteError(f"live state does not match {rev}: {len(left)} of {len(rows)} resources were not fully "
                               "restored (listed above with why)")
-    extra = f", except {kept} live-only items kept (pass --delete to remove them)" if kept else ""
+    extra = f", except {kept} live-only items kept (listed above as kept)" if kept else ""
     click.echo(f"Live state now matches {rev}{extra}." if applied else f"Live state already matches {rev}{extra}.")
 
 

@@ -4,6 +4,10 @@ The tree diff finds which files changed; the manifests of both snapshots say whi
 resource each file belongs to. A changed document gets a field-level diff
 (deepdiff), an S3 object index a key-level one, other files (Lambda sources) a
 file-level one, with unified text diffs on request.
+
+A document's ``status`` section (lifecycle states the service changes by itself, see
+``ResourceType.status``) is left out of every comparison unless ``include_status`` is true;
+its changes then show under paths that start with ``status.``.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from deepdiff import DeepDiff
 
 from . import fieldpath
 from .layout import MANIFEST_JSON, OBJECT_INDEX, ObjectEntry, load_index
+from .normalize import without_status
 from .secrets.fingerprint import is_redacted
 from .store import SnapshotStore
 from .store.loose import git_blob_id
@@ -121,8 +126,10 @@ def selected(address: str, only: Iterable[str], patterns: Iterable[str]) -> bool
 
 
 def diff_snapshots(
-    a: Snapshot, b: Snapshot, *, only: Iterable[str] = (), addresses: Iterable[str] = (), content: bool = False
+    a: Snapshot, b: Snapshot, *, only: Iterable[str] = (), addresses: Iterable[str] = (), content: bool = False,
+    include_status: bool = False,
 ) -> list[Change]:
+    """Every change from *a* to *b*, by address; status sections only with *include_status*."""
     changes: list[Change] = []
     for address in sorted(set(a.resources) | set(b.resources)):
         if not selected(address, only, addresses):
@@ -132,7 +139,7 @@ def diff_snapshots(
         elif address not in b.resources:
             changes.append(Change(address, "removed", details=_resource_summary(a.resources[address])))
         else:
-            changes.extend(diff_resource(address, a, b, content))
+            changes.extend(diff_resource(address, a, b, content, include_status=include_status))
     return changes
 
 
@@ -140,7 +147,10 @@ def _resource_summary(info: dict[str, Any]) -> dict[str, Any]:
     return {k: info[k] for k in ("type", "region", "objects", "bytes") if k in info}
 
 
-def diff_resource(address: str, a: Snapshot, b: Snapshot, content: bool) -> list[Change]:
+def diff_resource(
+    address: str, a: Snapshot, b: Snapshot, content: bool = False, *, include_status: bool = False
+) -> list[Change]:
+    """The changes of one resource present on both sides: its document, object index and files."""
     fa, fb = a.resource_files(address), b.resource_files(address)
     out: list[Change] = []
     for rel in sorted(set(fa) | set(fb)):
@@ -152,7 +162,7 @@ def diff_resource(address: str, a: Snapshot, b: Snapshot, content: bool) -> list
             new = {e.key: e for e in load_index(b.read(bb))} if bb else {}
             out.extend(diff_objects(address, old, new, a.store if content else None))
         elif _is_document(rel) and ba and bb:
-            out.extend(diff_documents(address, a.read_json(ba), b.read_json(bb)))
+            out.extend(diff_documents(address, a.read_json(ba), b.read_json(bb), include_status=include_status))
         else:
             kind: Kind = "added" if ba is None else "removed" if bb is None else "changed"
             text, texts = None, None
@@ -184,8 +194,22 @@ def keyed(value: Any) -> Any:
     return value
 
 
-def diff_documents(address: str, old: Any, new: Any) -> list[Change]:
-    """Field-level changes between two versions of one document. Pure."""
+def resource_differs(address: str, a: Snapshot, b: Snapshot, *, include_status: bool = False) -> bool:
+    """Whether *address* differs between *a* and *b*: present in one only, or any change that
+    :func:`diff_resource` reports. A status-only difference does not count unless asked."""
+    if (address in a.resources) != (address in b.resources):
+        return True
+    if address not in a.resources or a.resource_files(address) == b.resource_files(address):
+        return False
+    return bool(diff_resource(address, a, b, include_status=include_status))
+
+
+def diff_documents(address: str, old: Any, new: Any, *, include_status: bool = False) -> list[Change]:
+    """Field-level changes between two versions of one document. Pure.
+
+    The ``status`` section is compared only with *include_status*."""
+    if not include_status:
+        old, new = without_status(old), without_status(new)
     dd = DeepDiff(keyed(old), keyed(new), view="tree", verbose_level=2)
     out = []
     kinds: dict[str, Kind] = {

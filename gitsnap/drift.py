@@ -26,11 +26,13 @@ class DriftReport:
 
 
 def drift(store: SnapshotStore, config: Config, fingerprint: Fingerprinter, rev: str,
-          only: tuple[str, ...] = (), addresses: tuple[str, ...] = ()) -> DriftReport:
+          only: tuple[str, ...] = (), addresses: tuple[str, ...] = (), include_status: bool = False) -> DriftReport:
+    """Live state against snapshot *rev*, filtered by ``[[ignore]]``; status sections are
+    compared only with *include_status* (a certificate being issued is not drift)."""
     commit = store.resolve(rev)
     snapshot = Snapshot.load(store, commit)
     services = only or tuple(sorted({info["service"] for info in snapshot.resources.values()}))
     live, read = read_live(Capture(store, config, fingerprint), commit, services)
-    changes = diff_snapshots(snapshot, live, only=read, addresses=addresses)
+    changes = diff_snapshots(snapshot, live, only=read, addresses=addresses, include_status=include_status)
     kept, silenced = apply_ignores(changes, config.ignore)
     return DriftReport(commit, read, kept, silenced)

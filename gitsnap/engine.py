@@ -43,7 +43,7 @@ from .layout import (
     segment,
 )
 from .manifest import render_markdown
-from .normalize import drop_volatile, sort_unordered
+from .normalize import drop_volatile, sort_unordered, split_status
 from .secrets.detect import Detector
 from .secrets.fingerprint import Fingerprinter
 from .secrets.guard import Allow, Guard
@@ -184,6 +184,7 @@ def finish_document(
     doc = c.document
     doc.update(canonical.plain(c.extras.doc_updates))
     drop_volatile(doc, c.spec.volatile)
+    split_status(doc, c.spec.status, address)  # before sorting: a status change must not reorder a list
     sort_unordered(doc, c.spec.unordered)
     keep = getattr(config, c.spec.keep_names) if c.spec.keep_names else frozenset()
     to_seal = guard.document(doc, address, c.spec.secrets, keep, c.spec.public)

@@ -25,6 +25,9 @@ class HashingSink:
     def add_bytes(self, data: bytes) -> str:
         return git_blob_id(data)
 
+    def sound(self, object_id: str) -> bool:
+        return self._store.sound(object_id)
+
     def add_stream(self, size: int, chunks: Iterable[bytes]) -> tuple[str, str]:
         sha1 = hashlib.sha1(b"blob %d\x00" % size)
         sha256 = hashlib.sha256()

@@ -184,11 +184,14 @@ def cross_references(docs: dict[str, Any], env_of: dict[str, str | None], env_a:
             continue
         other = env_b if env == env_a else env_a
         text = json.dumps(docs[src])
+        # a function's permissions live in its role's own document (each fact in one place)
+        role_address = docs[src].get("RoleAddress") if isinstance(docs[src], dict) else None
+        role_text = json.dumps(docs.get(role_address)) if role_address and docs.get(role_address) else ""
         for dst, dst_env in sorted(env_of.items()):
             name = resource_name(dst)
-            if dst_env != other or dst == src or len(name) < 4 or name not in text:
+            if dst_env != other or dst == src or len(name) < 4 or (name not in text and name not in role_text):
                 continue
-            via = ""
+            via = "" if name in text else f" (via its role {role_address})"
             for bucket, path in origin_buckets(docs[src]) if docs[src] else []:
                 if bucket == name:
                     via = f" (origin {bucket}{' path ' + path if path else ''})"

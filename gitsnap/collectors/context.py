@@ -13,9 +13,16 @@ from ..secrets.sink import SealedItems, SecretSink
 
 
 class BlobSink(Protocol):
+    """Where bodies go: the snapshot store in a capture, a hashing sink in a live read.
+
+    ``sound`` says an object exists *and* is whole (reuse instead of a GET relies on it);
+    call it through :func:`gitsnap.secrets.sink.sound`, which falls back to ``has``.
+    """
+
     def add_bytes(self, data: bytes) -> str: ...
     def add_stream(self, size: int, chunks: Iterable[bytes]) -> tuple[str, str]: ...
     def has(self, object_id: str) -> bool: ...
+    def sound(self, object_id: str) -> bool: ...
 
 
 class Reporter(Protocol):

@@ -3,10 +3,18 @@
 get (I/O: list, detail calls, extras) and transform (pure) are kept apart so the
 shaping of documents is testable without any AWS. A failed call is never read as
 "no resources": it raises, and the engine decides what the failure means.
+
+Unknown is never recorded as absent. A resource is left out as deleted only when its
+own identity read (the :class:`~.spec.Call` declared ``identity=True``, e.g. GetFunction
+for that function) says it is gone. When only a part of it vanishes (an inline policy
+deleted between ListRolePolicies and GetRolePolicy), the whole resource is read again,
+up to ``READ_TRIES`` times: the identity read then shows it gone, or a consistent
+reading is found, or the read fails (and with it the unit).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -15,13 +23,17 @@ from typing import Any
 import botocore.exceptions as bx
 
 from ..canonical import plain
-from .aws.clients import error_code, translate
+from .aws.clients import TruncatedPageError, error_code, pages, parse_document, translate
 from .context import UnitContext
-from .errors import VanishedError
+from .errors import IncompleteAnswerError, UnsettledError, VanishedError
 from .spec import Call, Extras, Raw, ResourceType
+
+log = logging.getLogger(__name__)
 
 DETAIL_WORKERS = 8  # resources completed at once
 CALL_WORKERS = 16  # detail calls in flight at once (per resource type)
+READ_TRIES = 3  # readings of one resource while parts of it vanish
+ANSWER_TRIES = 2  # askings of one call while its answer is incomplete
 
 
 @dataclass
@@ -44,22 +56,73 @@ def dig(data: Any, path: str | None) -> Any:
     return data
 
 
+def _put(data: dict[str, Any], path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    for part in parents:
+        data = data[part]
+    data[last] = value
+
+
+def incomplete(resp: dict[str, Any], c: Call) -> str | None:
+    """What is wrong with an answer, or None: a required key missing, a policy document
+    that does not parse. Parses the documents in place."""
+    for path in c.required:
+        if dig(resp, path) is None:
+            return f"no {path}"
+    for path in c.documents:
+        value = dig(resp, path)
+        if value is None:
+            continue
+        try:
+            _put(resp, path, parse_document(value))
+        except ValueError:
+            return f"{path} is not a JSON document ({len(value)} characters)"
+    return None
+
+
+def _request(client: Any, c: Call, params: dict[str, Any]) -> Any:
+    if c.paginate:
+        return pages(client, c.method, **params).build_full_result()
+    return getattr(client, c.method)(**params)
+
+
 def call(ctx: UnitContext, spec: ResourceType, c: Call, raw: Raw, what: str) -> Any:
-    """Run one declared call; ``absent`` error codes give ``None`` ("not configured")."""
-    client = ctx.client(c.client or spec.client)
+    """Run one declared call; ``absent`` error codes give ``None`` ("not configured").
+
+    An incomplete answer (a required key missing, a policy that does not parse, a page
+    truncated without a token) is asked again once, then raises IncompleteAnswerError.
+    A not-found answer raises VanishedError, about the resource itself if *c* is its
+    identity call.
+    """
+    service = c.client or spec.client
+    client = ctx.client(service)
     params = dict(c.params(raw))
-    try:
-        if c.paginate:
-            resp = client.get_paginator(c.method).paginate(**params).build_full_result()
+    name = f"{service}:{c.method}"
+    problem = ""
+    for _ in range(ANSWER_TRIES):
+        try:
+            resp = _request(client, c, params)
+        except TruncatedPageError as exc:
+            problem = str(exc)
+        except (bx.BotoCoreError, bx.ClientError) as exc:
+            if error_code(exc) in c.absent:
+                return None
+            err = translate(exc, f"{what}: {name}")
+            if isinstance(err, VanishedError):
+                err.of_resource = c.identity
+            raise err from exc
         else:
-            resp = getattr(client, c.method)(**params)
-    except (bx.BotoCoreError, bx.ClientError) as exc:
-        if error_code(exc) in c.absent:
-            return None
-        raise translate(exc, f"{what}: {c.client or spec.client}:{c.method}") from exc
-    if isinstance(resp, dict):
-        resp.pop("ResponseMetadata", None)
-    return dig(resp, c.result)
+            if not isinstance(resp, dict):
+                return resp
+            resp.pop("ResponseMetadata", None)
+            found = incomplete(resp, c)
+            if found is None:
+                return dig(resp, c.result)
+            problem = found
+        log.info("%s: %s answered incompletely (%s); asking again", what, name, problem)
+    raise IncompleteAnswerError(
+        f"{what}: {name} answered incompletely twice ({problem}); nothing was recorded from it: "
+        "capture again (report it if it persists)")
 
 
 def list_resources(ctx: UnitContext, spec: ResourceType) -> list[Raw]:
@@ -74,28 +137,49 @@ def list_resources(ctx: UnitContext, spec: ResourceType) -> list[Raw]:
 
 
 def read_one(ctx: UnitContext, spec: ResourceType, raw: Raw, calls: ThreadPoolExecutor) -> Collected | None:
-    """Complete one listed resource: declared calls concurrently (they see only the listed
-    fields), then ``fetch`` functions in order (they see everything), then transform."""
+    """Complete one listed resource, or None if its identity read shows it deleted.
+
+    A part that vanished while the resource was read is not "deleted": the resource is read
+    again (from its listed fields), and if a part still vanishes after ``READ_TRIES``
+    readings without the resource being shown gone, UnsettledError names it.
+    """
     rid = spec.id(raw)
     address = spec.address(rid)
-    try:
-        listed = dict(raw)
-        pending = [(d.into, calls.submit(call, ctx, spec, d.call, listed, address))
-                   for d in spec.details if d.call is not None]
+    last: VanishedError | None = None
+    for _ in range(READ_TRIES):
         try:
-            for into, fut in pending:
-                raw[into] = fut.result()
-        finally:
-            for _, fut in pending:
-                fut.cancel()
-        for detail in spec.details:
-            if detail.fetch is not None:
-                raw[detail.into] = detail.fetch(ctx, raw)
-        document = plain(spec.transform(raw))
-        extras = spec.extras(ctx, raw, document, rid) if spec.extras else Extras()
-    except VanishedError as exc:
-        ctx.warn(f"{address}: deleted while it was being captured ({exc}); left out of this snapshot")
-        return None
+            return _read(ctx, spec, dict(raw), calls, rid, address)
+        except VanishedError as exc:
+            if exc.of_resource:
+                ctx.warn(f"{address}: deleted while it was being captured ({exc}); left out of this snapshot")
+                return None
+            last = exc
+            log.info("%s: a part vanished while it was read (%s); reading it again", address, exc)
+    raise UnsettledError(
+        f"{address}: a part of it vanished each of {READ_TRIES} times it was read ({last}), and the "
+        "resource itself was not shown deleted; its state is unknown: capture again") from last
+
+
+def _read(ctx: UnitContext, spec: ResourceType, raw: Raw, calls: ThreadPoolExecutor, rid: str,
+          address: str) -> Collected:
+    """One reading: declared calls concurrently (they see only the listed fields), then
+    ``fetch`` functions in order (they see everything), then transform and extras."""
+    listed = dict(raw)
+    # the identity call first: its answer is read first, so "the resource is gone" outranks
+    # "a part of it vanished" when both come back from one reading
+    declared = sorted((d for d in spec.details if d.call is not None), key=lambda d: not d.call.identity)  # type: ignore[union-attr]
+    pending = [(d.into, calls.submit(call, ctx, spec, d.call, listed, address)) for d in declared]
+    try:
+        for into, fut in pending:
+            raw[into] = fut.result()
+    finally:
+        for _, fut in pending:
+            fut.cancel()
+    for detail in spec.details:
+        if detail.fetch is not None:
+            raw[detail.into] = detail.fetch(ctx, raw)
+    document = plain(spec.transform(raw))
+    extras = spec.extras(ctx, raw, document, rid) if spec.extras else Extras()
     return Collected(spec=spec, id=rid, document=document, extras=extras)
 
 

@@ -22,7 +22,16 @@ class Call:
         result: the response key to keep (dotted); ``None`` keeps the whole response.
         client: another service's client to use (``"iam"`` for a Lambda's role).
         absent: error codes that mean "not configured": the field is recorded as ``None``.
-        paginate: follow the service's paginator and merge pages.
+        paginate: follow the service's paginator and merge pages (a page that says more
+            follow but gives no continuation token is an error, not the end).
+        identity: this call reads the resource itself (GetFunction for a function): its
+            not-found answer means the resource is gone. A not-found answer from any other
+            call means only a part of it vanished, and the runner reads the resource again.
+        required: response keys (dotted) the service always sends; an answer without one is
+            asked again once, then is an error (never recorded as if complete).
+        documents: response keys (dotted) holding a JSON policy document sent as a string
+            (possibly URL-encoded); it is parsed in place, and one that does not parse is
+            asked again once, then is an error (never stored as a string).
     """
 
     method: str
@@ -31,6 +40,9 @@ class Call:
     client: str | None = None
     absent: tuple[str, ...] = ()
     paginate: bool = False
+    identity: bool = False
+    required: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,19 @@ class ResourceType:
             fields; ``fetch`` functions run after them, in order, and see everything.
         transform: pure function from the raw resource to the stored document.
         volatile: field paths removed before storing (timestamps, ETags, counters).
+        status: field paths of lifecycle states the service changes by itself (a certificate's
+            ``Status``, a table's ``TableStatus``). They are kept, but moved out of the
+            configuration into the document's top-level ``"status"`` section, in the same nested
+            shape (lists keep their positions, ``null`` where an item has none):
+            ``Certificate.DomainValidationOptions.*.ValidationStatus`` is stored as
+            ``{"status": {"Certificate": {"DomainValidationOptions": [{"ValidationStatus": ...}]}}}``.
+            ``diff``, ``drift``, ``parity`` and ``restore`` ignore that section unless asked
+            (``--status``); ``git log -p`` shows it. A path must end at a mapping key, may use
+            ``*`` and ``**``, and is applied after ``volatile``, so a volatile field inside a
+            status value is dropped first. A whole list named here should be sorted by
+            ``transform``: ``unordered`` sorts the configuration, with the status riding along.
+            Data the user configured is never status, even when its API name says "Status"
+            (``PointInTimeRecoveryStatus``, ``TimeToLiveStatus``).
         secrets: field paths whose values are replaced by keyed fingerprints.
         public: field paths known to hold no secret (an access key *id*): not scanned.
         unordered: field paths of lists whose order carries no meaning (sorted).
@@ -100,6 +125,7 @@ class ResourceType:
     details: tuple[Detail, ...] = ()
     transform: Callable[[Raw], Raw] = lambda raw: raw
     volatile: tuple[str, ...] = ()
+    status: tuple[str, ...] = ()
     secrets: tuple[str, ...] = ()
     public: tuple[str, ...] = ()
     unordered: tuple[str, ...] = ()

@@ -175,9 +175,26 @@ def plan_function(ctx: RestoreContext, address: str) -> list[Operation]:
                              (lambda: lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=n))))
     ops.extend(plan_aliases(ctx, address, name, want.get("Aliases") or [], have.get("Aliases") or []))
     ops.extend(plan_policy(ctx, address, name, want.get("Policy"), have.get("Policy")))
-    for part in ("EventSourceMappings", "Tags", "Versions"):
+    for part in ("EventSourceMappings", "Tags"):
         if want.get(part) != have.get(part):
             ops.append(Operation(address, "not-restorable-yet", part, "differs; restore it by hand"))
+    ops.extend(plan_versions(address, want.get("Versions") or [], have.get("Versions") or []))
+    return ops
+
+
+def plan_versions(address: str, want: list[Any], have: list[Any]) -> list[Operation]:
+    """Published versions are immutable: one published since the snapshot is kept (it is
+    live-only, like an added key), one deleted since cannot be published again under its number."""
+    w, h = {v.get("Version"): v for v in want}, {v.get("Version"): v for v in have}
+    ops = []
+    for number in sorted(set(w) | set(h), key=lambda n: (len(str(n)), str(n))):
+        if number not in w:
+            ops.append(Operation(address, "kept", f"Versions.{number}", "published since the snapshot (live only)"))
+        elif number not in h:
+            ops.append(Operation(address, "not-restorable-yet", f"Versions.{number}",
+                                 "deleted since the snapshot; a version number cannot be published again"))
+        elif w[number] != h[number]:
+            ops.append(Operation(address, "not-restorable-yet", f"Versions.{number}", "differs; restore it by hand"))
     return ops
 
 

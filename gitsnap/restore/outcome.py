@@ -41,7 +41,7 @@ class Outcome:
             more = f" and {len(self.skipped) - 1} more" if len(self.skipped) > 1 else ""
             parts.append(f"skipped: {first.verb} {first.target}{' ' + first.detail if first.detail else ''}{more}")
         if self.kept:
-            parts.append(f"kept {plural(self.kept, 'live-only item')} (--delete removes)")
+            parts.append(f"kept {plural(self.kept, 'live-only item')}")
         elif self.done:
             parts.append("matches")
         return "; ".join(parts)

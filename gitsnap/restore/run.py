@@ -11,7 +11,7 @@ from pathlib import Path
 from ..addresses import check_patterns
 from ..collectors import registry
 from ..config import Config
-from ..diff import Snapshot, diff_documents
+from ..diff import Snapshot, diff_documents, resource_differs
 from ..engine import Capture, CaptureRequest, CaptureResult
 from ..errors import GitsnapError
 from ..keys import sealer, unsealer
@@ -86,8 +86,8 @@ class Restore:
         want, have = ctx.snapshot.resources.get(address), ctx.live.resources.get(address)
         if want is None:
             return [Operation(address, "kept", address, "not in the snapshot; gitsnap never deletes whole resources")]
-        if have is not None and ctx.snapshot.resource_files(address) == ctx.live.resource_files(address):
-            return []
+        if have is not None and not resource_differs(address, ctx.snapshot, ctx.live):
+            return []  # identical, or only in what the service changes by itself (status)
         if want.get("account") not in (ctx.account_id, want.get("service")):
             return [Operation(address, "cannot-restore", address,
                               f"it is in account {want['account']}; these credentials are for {ctx.account_id}")]
@@ -105,9 +105,7 @@ class Restore:
         assert self._ctx is not None
         again, _ = read_live(Capture(self.store, self.config, self.fingerprint), self.commit, self.services())
         for address in self.selected(self.live):
-            before = self.live.resource_files(address) if address in self.live.resources else {}
-            now = again.resource_files(address) if address in again.resources else {}
-            if before != now:
+            if resource_differs(address, self.live, again):
                 raise RestoreError(f"{address} changed after the plan was made; nothing was applied: plan again")
 
     def apply(self, plan: Plan, progress: Callable[[Operation], None] | None = None) -> None:

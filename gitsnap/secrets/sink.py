@@ -30,6 +30,17 @@ class Blobs(Protocol):
     def add_bytes(self, data: bytes) -> str: ...
     def add_stream(self, size: int, chunks: Iterable[bytes]) -> tuple[str, str]: ...
     def has(self, object_id: str) -> bool: ...
+    def sound(self, object_id: str) -> bool: ...
+
+
+def sound(blobs: Any, object_id: str) -> bool:
+    """Whether a previous object may be reused: it exists and is sound (whole, and hashing
+    to its id). Reuse stands in for a fresh read, so mere existence is not enough.
+
+    A sink without ``sound`` (an older store) answers with ``has``.
+    """
+    check = getattr(blobs, "sound", None)
+    return bool(check(object_id)) if check is not None else blobs.has(object_id)
 
 
 @dataclass(frozen=True)
@@ -81,7 +92,7 @@ class SecretSink:
         if self.sealer is None:
             return
         old = self.previous_sealed.get(path)
-        if old is not None and self.blobs.has(old):
+        if old is not None and sound(self.blobs, old):
             out.put(path, old)
             return
         cipher = self.sealer.seal_value(data) if value else self.sealer.seal(data)
@@ -97,7 +108,7 @@ class SecretSink:
             return True
         path = body_path(sha256)
         old = self.previous_sealed.get(path)
-        if old is None or not self.blobs.has(old):
+        if old is None or not sound(self.blobs, old):
             return False
         out.put(path, old)
         return True

@@ -99,7 +99,10 @@ def test_lambda_code_is_a_blob_and_its_source_is_readable(captured):
     assert g.show(f"{base}/source/app.py").decode() == sample.HANDLER_V1
     zipped = g.git("cat-file", "blob", doc["Code"]["blob"], binary=True)
     assert hashlib.sha256(zipped).hexdigest() == doc["Code"]["sha256"]
-    assert doc["Role"]["InlinePolicies"]["events-table"]["Statement"][0]["Action"] == ["dynamodb:PutItem"]
+    # the execution role is referred to by address; its policies are in the role's own document
+    assert doc["RoleAddress"] == "iam/role/jada-lambda-role" and "Role" not in doc
+    role = json.loads(g.show(f"v1.0:{g.manifest('v1.0')['resources'][doc['RoleAddress']]['path']}"))
+    assert role["InlinePolicies"]["events-table"]["Statement"][0]["Action"] == ["dynamodb:PutItem"]
     env = doc["Configuration"]["Environment"]["Variables"]
     assert env["STRIPE_SECRET_KEY"].startswith("redacted:hmac-sha256:")
     assert env["STAGE"].startswith("redacted:")  # not listed in keep_env: redacted too
@@ -258,5 +261,6 @@ def test_lightsail_is_captured_and_snapshotted_after_the_tag(gitsnap, endpoint, 
             "lightsail/domain/legacy.queenofsandiego.com", "lightsail/snapshot/jada-legacy-wp-v1.0"} <= set(res)
     doc = json.loads(gitsnap.show(f"v1.0:{res['lightsail/jada-legacy-wp']['path']}"))
     assert doc["SnapshotTaken"] == "jada-legacy-wp-v1.0" and doc["tags"] == {"site": "queenofsandiego"}
-    assert "state" not in doc
+    # running/stopped is the instance's state, not its configuration: kept in the status section
+    assert "state" not in doc and doc["status"]["state"] == {"name": "running", "code": 16}
     assert any(s["name"] == "jada-legacy-wp-v1.0" for s in moto_server.lightsail.snapshots)  # really created

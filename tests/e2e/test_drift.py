@@ -53,3 +53,25 @@ def test_ignore_rules_silence_noise_and_say_so(gitsnap, endpoint):
     cfg.write_text('[[ignore]]\naddress = "lambda/*"\n')
     bad = gitsnap("drift", check=False)
     assert bad.code == 2 and "key ignore.0" in bad.err
+
+
+def test_a_certificate_being_issued_is_recorded_but_is_no_drift_and_no_difference(gitsnap, endpoint, monkeypatch):
+    """ACM issues a DNS-validated certificate by itself. moto does so once MOTO_ACM_VALIDATION_WAIT
+    seconds have passed since the request (read on every describe, in this process, where the
+    server runs): held pending for the first capture, issued right after it."""
+    import moto.settings
+
+    monkeypatch.setattr(moto.settings, "ACM_VALIDATION_WAIT", 3600)
+    sample.seed(endpoint)
+    gitsnap("capture", "--only", "acm", "--tag", "v1.0")
+    monkeypatch.setattr(moto.settings, "ACM_VALIDATION_WAIT", -1)
+    r = gitsnap("drift", "--only", "acm")
+    assert r.code == 0 and r.out.startswith("No differences.")
+    gitsnap("capture", "--only", "acm", "-m", "issued")
+    assert "issued" in gitsnap("log").out  # the new state is recorded in a commit...
+    assert gitsnap("diff", "v1.0", "HEAD").out == "No differences.\n"  # ...that changes no configuration
+    (address,) = [a for a in gitsnap.manifest()["resources"] if a.startswith("acm/")]
+    path = gitsnap.manifest()["resources"][address]["path"]
+    old, new = (json.loads(gitsnap.show(f"{rev}:{path}")) for rev in ("v1.0", "HEAD"))
+    assert old["status"]["Certificate"]["Status"] == "PENDING_VALIDATION" and "Status" not in old["Certificate"]
+    assert new["status"]["Certificate"]["Status"] == "ISSUED" and new["Certificate"] == old["Certificate"]

@@ -102,7 +102,7 @@ def test_outcome_says_matches_only_when_the_re_read_agrees():
                                     _op("apigateway/x", "not-restorable-yet", "Policy", False, "differs"),
                                     _op("s3/a", "kept", "s3://a/new", False)])
     rows = {r.address: r for r in outcomes(applied, after)}
-    assert rows["s3/a"].done and rows["s3/a"].text() == "applied 1 operation; kept 1 live-only item (--delete removes)"
+    assert rows["s3/a"].done and rows["s3/a"].text() == "applied 1 operation; kept 1 live-only item"
     assert not rows["lambda/f"].done and "still different (update Timeout)" in rows["lambda/f"].text()
     assert not rows["apigateway/x"].done
     assert rows["apigateway/x"].text() == "skipped: not-restorable-yet Policy differs"

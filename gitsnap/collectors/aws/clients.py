@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from typing import Any
+from urllib.parse import unquote
 
 import botocore.config
 import botocore.exceptions as bx
 import botocore.session
+from botocore.paginate import PageIterator
 
 from ..errors import (
     AccessDeniedError,
@@ -24,8 +27,9 @@ DENIED = frozenset(
 )
 NOT_ENABLED = frozenset({"OptInRequired", "SubscriptionRequiredException", "InvalidClientTokenId.RegionDisabled",
                          "UnsupportedOperation"})
+# "not found": the resource (or a part of it) is gone; which, the runner decides by the call
 VANISHED = frozenset({"NoSuchBucket", "NoSuchKey", "ResourceNotFoundException", "NoSuchDistribution",
-                      "NoSuchHostedZone", "NoSuchHealthCheck", "NoSuchEntity"})
+                      "NoSuchHostedZone", "NoSuchHealthCheck", "NoSuchEntity", "DBParameterGroupNotFound"})
 
 
 def error_code(exc: BaseException) -> str | None:
@@ -56,6 +60,51 @@ def translate(exc: BaseException, what: str) -> Exception:
     if isinstance(exc, bx.BotoCoreError | bx.ClientError):
         return CollectorError(f"{what}: {exc}")
     return exc if isinstance(exc, Exception) else CollectorError(f"{what}: {exc!r}")
+
+
+class TruncatedPageError(Exception):
+    """A page said more results follow but gave no token to ask for them (no context yet:
+    the caller names the call and the resource)."""
+
+
+class CheckedPageIterator(PageIterator):
+    """botocore's page iterator, except that a truncated page without a token raises.
+
+    botocore ends the iteration silently when a page says ``IsTruncated`` but carries no
+    ``NextContinuationToken`` / ``Marker``: a short listing would pass for the whole one.
+    """
+
+    def _get_next_token(self, parsed: dict[str, Any]) -> dict[str, Any]:
+        tokens = super()._get_next_token(parsed)
+        # with a ``more_results`` flag, an empty dict means "done"; tokens all None mean
+        # "more, but from where?" (without the flag, all None is how a listing ends)
+        if self._more_results is not None and tokens and all(t is None for t in tokens.values()):
+            flag = self._more_results.expression
+            wanted = ", ".join(t.expression for t in self._output_token)
+            raise TruncatedPageError(f"a page says {flag} but gives no {wanted}")
+        return tokens
+
+
+def pages(client: Any, method: str, **params: Any) -> Any:
+    """The pages of a paginated call, checked (see :class:`CheckedPageIterator`)."""
+    paginator = client.get_paginator(method)
+    paginator.PAGE_ITERATOR_CLS = CheckedPageIterator  # this instance only
+    return paginator.paginate(**params)
+
+
+def parse_document(value: Any) -> Any:
+    """A policy document as AWS sends it: JSON, or URL-encoded JSON (IAM), or already
+    parsed (botocore decodes IAM's). Raises ValueError for a string that is neither."""
+    if not isinstance(value, str):
+        return value
+    for text in (value, unquote(value)):
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            continue
+        if isinstance(doc, dict):  # a policy is an object; a bare JSON string or number is not
+            return doc
+    raise ValueError("not a JSON document")
 
 
 class AwsAccount:

@@ -12,6 +12,7 @@ def transform_distribution(raw: Raw) -> Raw:
         "Id": raw["Id"],
         "ARN": raw["ARN"],
         "DomainName": raw.get("DomainName"),
+        "Status": raw.get("Status"),
         "DistributionConfig": raw["DistributionConfig"],
         "Tags": tag_map(tags.get("Items")),
     }
@@ -25,11 +26,13 @@ DISTRIBUTION = ResourceType(
     list=Call("list_distributions", result="DistributionList.Items", paginate=True),
     id=lambda r: r["Id"],
     details=(
-        Detail("DistributionConfig", Call("get_distribution_config", params=lambda r: {"Id": r["Id"]}, result="DistributionConfig")),
+        Detail("DistributionConfig", Call("get_distribution_config", params=lambda r: {"Id": r["Id"]}, result="DistributionConfig",
+                                          identity=True, required=("DistributionConfig",))),
         Detail("Tags", Call("list_tags_for_resource", params=lambda r: {"Resource": r["ARN"]}, result="Tags")),
     ),
     transform=transform_distribution,
-    volatile=("Status", "LastModifiedTime", "InProgressInvalidationBatches", "ETag"),
+    volatile=("LastModifiedTime", "InProgressInvalidationBatches", "ETag"),
+    status=("Status",),  # InProgress while a change propagates, then Deployed
     secrets=("**.CustomHeaders.Items.*.HeaderValue",),
     unordered=("DistributionConfig.Aliases.Items",),
     schema="aws.cloudfront.distribution",

@@ -52,9 +52,13 @@ def transform_table(raw: Raw) -> Raw:
     return doc
 
 
-_INDEX_VOLATILE = ("ItemCount", "IndexSizeBytes", "IndexStatus", "Backfilling",
+_INDEX_VOLATILE = ("ItemCount", "IndexSizeBytes",
                    "ProvisionedThroughput.NumberOfDecreasesToday", "ProvisionedThroughput.LastIncreaseDateTime",
                    "ProvisionedThroughput.LastDecreaseDateTime")
+# Lifecycle states DynamoDB moves by itself, and warm throughput, which it raises as traffic grows
+# (docs/diff.md). TimeToLiveStatus, SSEDescription.Status and PointInTimeRecoveryStatus are
+# settings the user made, reported as a status: configuration.
+_INDEX_STATUS = ("IndexStatus", "Backfilling", "WarmThroughput")
 
 TABLE = ResourceType(
     service="dynamodb",
@@ -65,7 +69,7 @@ TABLE = ResourceType(
     item_key="TableName",
     id=lambda r: r["TableName"],
     details=(
-        Detail("Table", Call("describe_table", params=_table, result="Table")),
+        Detail("Table", Call("describe_table", params=_table, result="Table", identity=True, required=("Table",))),
         Detail("TimeToLive", Call("describe_time_to_live", params=_table, result="TimeToLiveDescription")),
         Detail("ContinuousBackups", Call("describe_continuous_backups", params=_table, result="ContinuousBackupsDescription")),
         Detail("ScalableTargets", Call("describe_scalable_targets", client="application-autoscaling", result="ScalableTargets",
@@ -75,15 +79,26 @@ TABLE = ResourceType(
     ),
     transform=transform_table,
     volatile=(
-        "Table.ItemCount", "Table.TableSizeBytes", "Table.TableStatus",
+        "Table.ItemCount", "Table.TableSizeBytes",
         "Table.ProvisionedThroughput.NumberOfDecreasesToday", "Table.ProvisionedThroughput.LastIncreaseDateTime",
         "Table.ProvisionedThroughput.LastDecreaseDateTime", "Table.BillingModeSummary.LastUpdateToPayPerRequestDateTime",
         "Table.TableClassSummary.LastUpdateDateTime",
         *(f"Table.GlobalSecondaryIndexes.*.{f}" for f in _INDEX_VOLATILE),
         *(f"Table.LocalSecondaryIndexes.*.{f}" for f in _INDEX_VOLATILE),
+        "Table.VectorIndexes.*.ItemCount", "Table.VectorIndexes.*.IndexSizeBytes",
+        "Table.Replicas.*.ReplicaStatusPercentProgress", "Table.Replicas.*.ReplicaTableClassSummary.LastUpdateDateTime",
         "ContinuousBackups.PointInTimeRecoveryDescription.EarliestRestorableDateTime",
         "ContinuousBackups.PointInTimeRecoveryDescription.LatestRestorableDateTime",
-        "ScalableTargets.*.CreationTime",
+        "ScalableTargets.*.CreationTime", "ScalableTargets.*.PredictedCapacity",
+    ),
+    status=(
+        "Table.TableStatus", "Table.WarmThroughput", "Table.ArchivalSummary", "Table.RestoreSummary.RestoreInProgress",
+        "Table.SSEDescription.InaccessibleEncryptionDateTime",
+        *(f"Table.GlobalSecondaryIndexes.*.{f}" for f in _INDEX_STATUS),
+        "Table.VectorIndexes.*.IndexStatus", "Table.VectorIndexes.*.Backfilling",
+        "Table.Replicas.*.ReplicaStatus", "Table.Replicas.*.ReplicaStatusDescription",
+        "Table.Replicas.*.ReplicaInaccessibleDateTime", "Table.Replicas.*.WarmThroughput",
+        "Table.Replicas.*.GlobalSecondaryIndexes.*.WarmThroughput", "Table.GlobalTableWitnesses.*.WitnessStatus",
     ),
     unordered=("Table.AttributeDefinitions", "Table.GlobalSecondaryIndexes", "Table.LocalSecondaryIndexes"),
     schema="aws.dynamodb.table",

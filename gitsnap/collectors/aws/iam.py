@@ -9,16 +9,17 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
-import botocore.exceptions as bx
-
 from ..context import UnitContext
+from ..run import call
 from ..spec import Call, Detail, Raw, ResourceType
-from .clients import translate
 from .shapes import tag_map
 
 
 def policy_json(value: Any) -> Any:
-    """Policy documents arrive as dicts, JSON strings or URL-encoded JSON strings."""
+    """Policy documents arrive as dicts, JSON strings or URL-encoded JSON strings.
+
+    Lenient, for transforms: the detail calls (``documents=``) have already parsed and
+    checked what AWS sent, so an unparsable string never gets this far in a capture."""
     if isinstance(value, str):
         for text in (value, unquote(value)):
             try:
@@ -28,34 +29,32 @@ def policy_json(value: Any) -> Any:
     return value
 
 
-def _pages(ctx: UnitContext, method: str, key: str, **params: Any) -> list[Any]:
-    iam = ctx.client("iam")
-    return [item for page in iam.get_paginator(method).paginate(**params) for item in page.get(key, [])]
-
-
 def inline_policies(kind: str, name_field: str) -> Callable[[UnitContext, Raw], Any]:
-    """A fetch for a role's, user's or group's inline policies: name -> document."""
+    """A fetch for a role's, user's or group's inline policies: name -> document.
+
+    A policy deleted between being listed and being read raises VanishedError about a part
+    of the resource: the runner reads the whole resource again (never "role deleted")."""
+    listing = Call(f"list_{kind}_policies", params=lambda r: {name_field: r[name_field]},
+                   result="PolicyNames", paginate=True, client="iam")
+
+    def get(policy: str) -> Call:
+        return Call(f"get_{kind}_policy", params=lambda r: {name_field: r[name_field], "PolicyName": policy},
+                    result="PolicyDocument", required=("PolicyDocument",), documents=("PolicyDocument",),
+                    client="iam")
 
     def fetch(ctx: UnitContext, raw: Raw) -> dict[str, Any]:
-        name = raw[name_field]
-        try:
-            names = _pages(ctx, f"list_{kind}_policies", "PolicyNames", **{name_field: name})
-            get = getattr(ctx.client("iam"), f"get_{kind}_policy")
-            return {n: policy_json(get(**{name_field: name, "PolicyName": n})["PolicyDocument"]) for n in names}
-        except (bx.BotoCoreError, bx.ClientError) as exc:
-            raise translate(exc, f"iam/{kind}/{name}: iam:Get{kind.capitalize()}Policy") from exc
+        spec = OWNERS[kind]
+        what = spec.address(raw[name_field])
+        names = call(ctx, spec, listing, raw, what) or []
+        return {n: call(ctx, spec, get(n), raw, what) for n in names}
 
     return fetch
 
 
-def role_detail(ctx: UnitContext, name: str) -> Raw:
-    """One role with its trust policy, inline and attached policies (used by Lambda too)."""
-    iam = ctx.client("iam")
-    role = iam.get_role(RoleName=name)["Role"]
-    raw = dict(role)
-    raw["InlinePolicies"] = inline_policies("role", "RoleName")(ctx, raw)
-    raw["AttachedPolicies"] = _pages(ctx, "list_attached_role_policies", "AttachedPolicies", RoleName=name)
-    return transform_role(raw)
+def _merged(raw: Raw, key: str) -> Raw:
+    """The listed fields overlaid with the identity read's (ListRoles leaves out the
+    permissions boundary)."""
+    return {**raw, **(raw.get(key) or {})}
 
 
 def _attached(raw: Raw) -> list[str]:
@@ -63,14 +62,15 @@ def _attached(raw: Raw) -> list[str]:
 
 
 def transform_role(raw: Raw) -> Raw:
+    role = _merged(raw, "Role")
     return {
-        "RoleName": raw["RoleName"],
-        "Arn": raw["Arn"],
-        "Path": raw.get("Path"),
-        "Description": raw.get("Description"),
-        "MaxSessionDuration": raw.get("MaxSessionDuration"),
-        "PermissionsBoundary": raw.get("PermissionsBoundary"),
-        "AssumeRolePolicyDocument": policy_json(raw.get("AssumeRolePolicyDocument")),
+        "RoleName": role["RoleName"],
+        "Arn": role["Arn"],
+        "Path": role.get("Path"),
+        "Description": role.get("Description"),
+        "MaxSessionDuration": role.get("MaxSessionDuration"),
+        "PermissionsBoundary": role.get("PermissionsBoundary"),
+        "AssumeRolePolicyDocument": policy_json(role.get("AssumeRolePolicyDocument")),
         "InlinePolicies": raw.get("InlinePolicies") or {},
         "AttachedPolicies": _attached(raw),
         "Tags": tag_map(raw.get("Tags")),
@@ -132,8 +132,10 @@ ROLE = ResourceType(
     list=Call("list_roles", result="Roles", paginate=True),
     id=lambda r: r["RoleName"],
     details=(
+        Detail("Role", Call("get_role", params=_role, result="Role", identity=True, required=("Role.Arn",),
+                            documents=("Role.AssumeRolePolicyDocument",))),
         Detail("AttachedPolicies", Call("list_attached_role_policies", params=_role, result="AttachedPolicies", paginate=True)),
-        Detail("Tags", Call("list_role_tags", params=_role, result="Tags")),
+        Detail("Tags", Call("list_role_tags", params=_role, result="Tags", paginate=True)),
         Detail("InlinePolicies", fetch=inline_policies("role", "RoleName")),
     ),
     transform=transform_role,
@@ -147,9 +149,12 @@ POLICY = ResourceType(
     list=Call("list_policies", params=lambda _r: {"Scope": "Local"}, result="Policies", paginate=True),
     id=lambda r: r["PolicyName"],
     details=(
+        # the identity read: a policy's tags are the policy's; NoSuchEntity here means it is gone
+        Detail("Tags", Call("list_policy_tags", params=lambda r: {"PolicyArn": r["Arn"]}, result="Tags",
+                            paginate=True, identity=True)),
         Detail("Version", Call("get_policy_version", result="PolicyVersion",
-                               params=lambda r: {"PolicyArn": r["Arn"], "VersionId": r["DefaultVersionId"]})),
-        Detail("Tags", Call("list_policy_tags", params=lambda r: {"PolicyArn": r["Arn"]}, result="Tags")),
+                               params=lambda r: {"PolicyArn": r["Arn"], "VersionId": r["DefaultVersionId"]},
+                               required=("PolicyVersion.Document",), documents=("PolicyVersion.Document",))),
     ),
     transform=transform_policy,
     schema="aws.iam.policy",
@@ -171,10 +176,12 @@ USER = ResourceType(
     list=Call("list_users", result="Users", paginate=True),
     id=lambda r: r["UserName"],
     details=(
-        Detail("AttachedPolicies", Call("list_attached_user_policies", params=_user, result="AttachedPolicies", paginate=True)),
+        # the identity read (no iam:GetUser needed): NoSuchEntity here can only mean the user is gone
+        Detail("AttachedPolicies", Call("list_attached_user_policies", params=_user, result="AttachedPolicies",
+                                        paginate=True, identity=True)),
         Detail("Groups", Call("list_groups_for_user", params=_user, result="Groups", paginate=True)),
         Detail("AccessKeys", Call("list_access_keys", params=_user, result="AccessKeyMetadata", paginate=True)),
-        Detail("Tags", Call("list_user_tags", params=_user, result="Tags")),
+        Detail("Tags", Call("list_user_tags", params=_user, result="Tags", paginate=True)),
         Detail("InlinePolicies", fetch=inline_policies("user", "UserName")),
     ),
     transform=transform_user,
@@ -190,7 +197,8 @@ GROUP = ResourceType(
     id=lambda r: r["GroupName"],
     details=(
         Detail("AttachedPolicies", Call("list_attached_group_policies", params=_group, result="AttachedPolicies", paginate=True)),
-        Detail("Users", Call("get_group", params=_group, result="Users")),
+        Detail("Users", Call("get_group", params=_group, result="Users", paginate=True, identity=True,
+                             required=("Group",))),
         Detail("InlinePolicies", fetch=inline_policies("group", "GroupName")),
     ),
     transform=transform_group,
@@ -200,3 +208,5 @@ GROUP = ResourceType(
 )
 
 TYPES = (ROLE, POLICY, INSTANCE_PROFILE, USER, GROUP)
+
+OWNERS = {"role": ROLE, "user": USER, "group": GROUP}  # whose inline policies a fetch reads

@@ -37,7 +37,8 @@ def take_snapshot(ctx: UnitContext, raw: Raw, doc: Raw, rid: str) -> Extras:
 
 def transform_instance(raw: Raw) -> Raw:
     keep = ("name", "arn", "blueprintId", "bundleId", "location", "isStaticIp", "publicIpAddress",
-            "privateIpAddress", "ipv6Addresses", "hardware", "networking", "sshKeyName", "addOns", "createdAt")
+            "privateIpAddress", "ipv6Addresses", "hardware", "networking", "sshKeyName", "addOns", "createdAt",
+            "state")
     out: dict[str, Any] = {k: raw.get(k) for k in keep if k in raw}
     out["tags"] = tag_map([{"Key": t["key"], "Value": t.get("value", "")} for t in raw.get("tags") or []])
     return out
@@ -48,7 +49,11 @@ INSTANCE = ResourceType(
     list=Call("get_instances", result="instances", paginate=True),
     id=lambda r: r["name"],
     transform=transform_instance,
-    volatile=("hardware.cpuCount.current",),
+    volatile=("hardware.cpuCount.current", "hardware.disks.*.gbInUse"),
+    # running/stopped and the disks' attachment states: recorded, not configuration (docs/diff.md)
+    status=("state", "hardware.disks.*.state", "hardware.disks.*.attachmentState", "hardware.disks.*.autoMountStatus",
+            "hardware.disks.*.addOns.*.status", "hardware.disks.*.addOns.*.nextSnapshotTimeOfDay",
+            "addOns.*.status", "addOns.*.nextSnapshotTimeOfDay"),
     unordered=("networking.ports", "ipv6Addresses"),
     schema="aws.lightsail.instance",
     extras=take_snapshot,
@@ -80,7 +85,8 @@ SNAPSHOT = ResourceType(
     service="lightsail", type="snapshot", scope="regional", client="lightsail", primary=False,
     list=Call("get_instance_snapshots", result="instanceSnapshots", paginate=True),
     id=lambda r: r["name"],
-    transform=lambda r: {k: r.get(k) for k in ("name", "arn", "fromInstanceName", "sizeInGb", "createdAt")},
+    transform=lambda r: {k: r.get(k) for k in ("name", "arn", "fromInstanceName", "sizeInGb", "createdAt", "state")},
+    status=("state",),  # pending -> available
     schema="aws.lightsail.snapshot",
     permissions=("lightsail:GetInstanceSnapshots",),
 )

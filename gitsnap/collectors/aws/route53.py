@@ -43,7 +43,7 @@ ZONE = ResourceType(
     list=Call("list_hosted_zones", result="HostedZones", paginate=True),
     id=zone_name,
     details=(
-        Detail("Zone", Call("get_hosted_zone", params=lambda r: {"Id": zone_id(r)})),
+        Detail("Zone", Call("get_hosted_zone", params=lambda r: {"Id": zone_id(r)}, identity=True, required=("HostedZone",))),
         Detail("RecordSets", Call("list_resource_record_sets", params=lambda r: {"HostedZoneId": zone_id(r)},
                                   result="ResourceRecordSets", paginate=True)),
         Detail("Tags", Call("list_tags_for_resource", params=lambda r: {"ResourceType": "hostedzone", "ResourceId": zone_id(r)},

@@ -42,6 +42,13 @@ IDENTITY = ResourceType(
                           absent=("NotFoundException",))),
     ),
     transform=transform_identity,
+    volatile=("V2.VerificationInfo.LastCheckedTimestamp", "V2.VerificationInfo.LastSuccessTimestamp",
+              "V2.VerificationInfo.SOARecord.SerialNumber"),
+    # verification and DKIM/MAIL FROM states SES re-checks by itself, and its key rotations (docs/diff.md)
+    status=("Verification.VerificationStatus", "Dkim.DkimVerificationStatus", "MailFrom.MailFromDomainStatus",
+            "V2.VerifiedForSendingStatus", "V2.VerificationStatus", "V2.VerificationInfo", "V2.DkimAttributes.Status",
+            "V2.DkimAttributes.CurrentSigningKeyLength", "V2.DkimAttributes.LastKeyGenerationTimestamp",
+            "V2.MailFromAttributes.MailFromDomainStatus"),
     unordered=("Dkim.DkimTokens", "V2.DkimAttributes.Tokens"),
     # published in DNS as TXT/CNAME records by design: a "token" by name, not a secret
     public=("Verification.VerificationToken", "Dkim.DkimTokens.*", "V2.DkimAttributes.Tokens.*"),
@@ -74,6 +81,8 @@ SENDING = ResourceType(
     details=(Detail("Quota", Call("get_send_quota")),),
     transform=lambda r: {"Max24HourSend": (r.get("Quota") or {}).get("Max24HourSend"),
                          "MaxSendRate": (r.get("Quota") or {}).get("MaxSendRate")},
+    # quotas AWS sets (and raises as sending grows): no API sets them, nothing to restore
+    status=("Max24HourSend", "MaxSendRate"),
     schema="aws.ses.account",
     permissions=("ses:GetSendQuota",),
 )
