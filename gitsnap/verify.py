@@ -1,26 +1,44 @@
-"""verify: check a snapshot against itself, without any cloud access.
+"""verify: check a snapshot, and the refs that reach it, without any cloud access.
 
-Every body the manifest lists must be in the tree under ``blobs/`` and hash to its
-recorded sha256 and size; every object index line must point at such a body; every
-resource document must parse and match its schema.
+Two layers of checks, each damage named by object id and snapshot path:
+
+1. **Git objects.** Every ref (the branch, tags, any other ref under ``refs/``) must hold
+   an object id; annotated tag objects and the commits they point at must be sound; the
+   snapshot's commit and all its ancestors must be sound commits; every tree and blob of
+   the snapshot is read whole and must decompress and hash to its id. A damaged object is
+   a problem line (``blob 3f2a… at aws/…/bucket.json: corrupt (zlib: …)``), never an
+   exception: verify goes on and lists everything.
+2. **The manifest.** Every body the manifest lists must be in the tree under ``blobs/``
+   and hash to its recorded sha256 and size; every object index line must point at such a
+   body; every resource document must parse and match its schema; sealed items must be
+   age ciphertext.
+
+What a damaged tree hides (its files) is not reported again as "missing" by the manifest
+checks: the tree's own line says it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import schemas
 from .collectors import registry
 from .errors import GitsnapError
 from .layout import MANIFEST_JSON, OBJECT_INDEX, blob_path, load_index
 from .secrets.seal import AGE_MAGIC, body_path
-from .store import SnapshotStore
+from .store import (
+    CorruptObjectError,
+    MissingObjectError,
+    ObjectCheck,
+    RepositoryError,
+    SnapshotStore,
+)
 
 
 class VerifyError(GitsnapError):
-    """A snapshot does not match its own manifest."""
+    """A snapshot does not match its own manifest, or the repository is damaged."""
 
 
 @dataclass
@@ -28,59 +46,269 @@ class Report:
     bodies: int = 0
     body_bytes: int = 0
     documents: int = 0
+    objects: int = 0  # git objects read and checked
     problems: list[str] = field(default_factory=list)
 
 
-def verify(store: SnapshotStore, commit: str) -> Report:
-    files = store.files(commit)
-    report = Report()
-    if MANIFEST_JSON not in files:
-        report.problems.append("manifest.json is missing")
-        return report
-    manifest = json.loads(store.read(files[MANIFEST_JSON]))
-    bodies = manifest.get("bodies", {})
-    for blob, info in sorted(bodies.items()):
-        if files.get(blob_path(blob)) != blob:
-            report.problems.append(f"body {blob} is not in the tree at {blob_path(blob)}")
-            continue
-        digest, size = hashlib.sha256(), 0
-        for chunk in store.iter_blob(blob):
-            digest.update(chunk)
-            size += len(chunk)
-        if digest.hexdigest() != info.get("sha256") or size != info.get("size"):
-            report.problems.append(f"body {blob}: sha256/size do not match the manifest")
-        report.bodies += 1
-        report.body_bytes += size
-    for item in sorted(manifest.get("sealed", {})):
+def verify(store: SnapshotStore, rev: str = "HEAD") -> Report:
+    """Check snapshot *rev* and every ref; return what was checked and every problem found.
+
+    Raises:
+        RevisionError: *rev* names nothing (an unknown name, or no snapshot yet).
+    """
+    run = _Run(store)
+    run.refs()
+    try:
+        commit = store.resolve(rev)
+    except CorruptObjectError as exc:  # the refs pass has said so, unless rev is an id
+        run.problem(exc.object_id, f"revision {rev}: object {exc.object_id} is {_state(exc)}")
+        return run.report()
+    except RepositoryError as exc:  # a ref that holds no object id: the refs pass has said so
+        if not run.lines:
+            run.problem("revision", str(exc))
+        return run.report()
+    run.history(commit, rev)
+    files, hidden = run.tree(commit)
+    _Manifest(run, files, hidden).check()
+    return run.report()
+
+
+def _state(exc: CorruptObjectError) -> str:
+    return "missing" if isinstance(exc, MissingObjectError) else f"corrupt ({exc.reason})"
+
+
+class _Run:
+    """One verify run: each object checked once, each damaged object reported once."""
+
+    def __init__(self, store: SnapshotStore) -> None:
+        self.store = store
+        self.checks: dict[str, ObjectCheck] = {}
+        self.lines: dict[str, str] = {}  # object id (or a unique key) -> its problem line
+        self.bodies = self.body_bytes = self.documents = 0
+
+    def check(self, object_id: str, sha256: bool = False) -> ObjectCheck:
+        if object_id not in self.checks:
+            self.checks[object_id] = self.store.check_object(object_id, sha256=sha256)
+        return self.checks[object_id]
+
+    def problem(self, key: str, line: str) -> None:
+        self.lines.setdefault(key, line)
+
+    def report(self) -> Report:
+        return Report(self.bodies, self.body_bytes, self.documents, len(self.checks), list(self.lines.values()))
+
+    # -- refs and tags ---------------------------------------------------------------------
+
+    def refs(self) -> None:
+        for name, value in self.store.refs():
+            is_tag = name.startswith("refs/tags/")
+            label = f"tag {name[len('refs/tags/'):]}" if is_tag else f"ref {name}"
+            if len(value) != 40 or any(c not in "0123456789abcdef" for c in value):
+                self.problem(f"ref:{name}", f"{label} holds {value[:60]!r}, not an object id")
+                continue
+            want = "commit" if name.startswith("refs/heads/") else "object"
+            c = self.check(value)
+            if c.missing:
+                self.problem(value, f"{label} points at missing {want} {value}")
+            elif c.problem:
+                what = f"{label} (object {value}) is" if c.kind == "tag" or (is_tag and not c.kind) else \
+                    f"{c.kind or want} {value} ({label}):"
+                self.problem(value, f"{what} {c.problem}")
+            elif c.kind == "tag":
+                self._peel(c, label)
+            elif want == "commit" and c.kind != "commit":
+                self.problem(value, f"{label} points at {value}, a {c.kind}, not a commit")
+
+    def _peel(self, tag: ObjectCheck, label: str) -> None:
+        """Follow an annotated tag (and tags of tags) to what it names, checking each step."""
+        seen = set()
+        while tag.target is not None and tag.id not in seen:
+            seen.add(tag.id)
+            kind, target = tag.target
+            c = self.check(target)
+            if c.missing:
+                self.problem(target, f"{label} (object {tag.id}) points at missing {kind} {target}")
+                return
+            if c.problem:
+                self.problem(target, f"{kind} {target} (tagged {label[4:]}): {c.problem}")
+                return
+            if c.kind != kind:
+                self.problem(target, f"{label} (object {tag.id}) says {kind} {target}, but that is a {c.kind}")
+                return
+            if c.kind != "tag":
+                return
+            tag = c
+
+    # -- commits ---------------------------------------------------------------------------
+
+    def history(self, commit: str, rev: str) -> None:
+        """The commit and every ancestor: sound commit objects (their trees are not walked)."""
+        shallow = {s.decode() for s in self.store._repo.get_shallow()}
+        stack, seen = [(commit, None)], {commit}
+        while stack:
+            cid, child = stack.pop()
+            c = self.check(cid)
+            where = f"parent of {child}" if child else rev
+            if c.problem or c.kind != "commit":
+                self.problem(cid, f"commit {cid} ({where}): {c.problem or f'is a {c.kind}, not a commit'}")
+                continue
+            if cid in shallow:
+                continue
+            for parent in c.parents:
+                if parent not in seen:
+                    seen.add(parent)
+                    stack.append((parent, cid))
+
+    # -- trees and blobs -------------------------------------------------------------------
+
+    def tree(self, commit: str) -> tuple[dict[str, str], list[str]]:
+        """Walk the snapshot: every tree and blob read and checked.
+
+        Returns the files found (``path -> blob id``) and the folders a damaged tree hides.
+        """
+        c = self.check(commit)
+        files: dict[str, str] = {}
+        hidden: list[str] = []
+        if c.problem or c.tree is None:
+            return files, [""]
+        stack = [(c.tree, "")]
+        while stack:
+            tree_id, prefix = stack.pop()
+            t = self.check(tree_id)
+            where = f"at {prefix}" if prefix else f"at / (root of commit {commit})"
+            if t.problem or t.kind != "tree":
+                self.problem(tree_id, f"tree {tree_id} {where}: {t.problem or f'is a {t.kind}, not a tree'}")
+                hidden.append(prefix)
+                continue
+            for entry in reversed(t.entries):
+                path = prefix + entry.name
+                if entry.is_submodule:  # a commit in another repository
+                    continue
+                if entry.is_dir:
+                    stack.append((entry.id, path + "/"))
+                    continue
+                files[path] = entry.id
+                b = self.check(entry.id, sha256=True)
+                if b.problem or b.kind != "blob":
+                    self.problem(entry.id, f"blob {entry.id} at {path}: {b.problem or f'is a {b.kind}, not a blob'}")
+        return files, hidden
+
+
+class _Manifest:
+    """The snapshot against its manifest.json, on top of the object checks."""
+
+    def __init__(self, run: _Run, files: dict[str, str], hidden: list[str]) -> None:
+        self.run = run
+        self.files = files
+        self.hidden = hidden
+
+    def problem(self, line: str) -> None:
+        self.run.problem(f"manifest:{len(self.run.lines)}", line)
+
+    def is_hidden(self, path: str) -> bool:
+        return any(path.startswith(prefix) for prefix in self.hidden)
+
+    def content(self, path: str) -> bytes | None:
+        """A file's bytes, or None when its blob is damaged (its own line says so)."""
+        blob = self.files[path]
+        if self.run.check(blob).problem:
+            return None
+        try:
+            return self.run.store.read(blob)
+        except CorruptObjectError:  # changed under us since the check
+            return None
+
+    def check(self) -> None:
+        if MANIFEST_JSON not in self.files:
+            if not self.is_hidden(MANIFEST_JSON):
+                self.problem("manifest.json is missing")
+            return
+        raw = self.content(MANIFEST_JSON)
+        if raw is None:
+            return
+        try:
+            manifest = json.loads(raw)
+        except ValueError as exc:
+            self.problem(f"manifest.json is not JSON ({exc})")
+            return
+        bodies = manifest.get("bodies", {})
+        self.bodies(bodies)
+        self.sealed(manifest.get("sealed", {}))
+        by_type = {(t.service, t.type): t for t in registry.all_types()}
+        for address, res in sorted(manifest.get("resources", {}).items()):
+            try:
+                self.resource(address, res, by_type, bodies)
+            except (KeyError, TypeError, ValueError) as exc:
+                self.problem(f"{address}: cannot be checked ({type(exc).__name__}: {exc})")
+
+    def bodies(self, bodies: dict[str, dict[str, Any]]) -> None:
+        run = self.run
+        for blob, info in sorted(bodies.items()):
+            path = blob_path(blob)
+            if self.files.get(path) != blob:
+                if not self.is_hidden(path):
+                    self.problem(f"body {blob} is not in the tree at {path}")
+                continue
+            c = run.check(blob, sha256=True)
+            matches = c.sha256 == info.get("sha256") and c.size == info.get("size")
+            if c.problem:
+                if c.sha256 is not None and not matches:  # one line for one damaged body
+                    run.lines[blob] = (f"body {blob}: sha256/size do not match the manifest "
+                                       f"(blob {blob} at {path}: {c.problem})")
+                continue
+            if c.sha256 is None:  # checked earlier without its sha256 (also a document?)
+                c = run.checks[blob] = run.store.check_object(blob, sha256=True)
+                matches = c.sha256 == info.get("sha256") and c.size == info.get("size")
+            if not matches:
+                self.problem(f"body {blob}: sha256/size do not match the manifest")
+            run.bodies += 1
+            run.body_bytes += c.size or 0
+
+    def sealed(self, sealed: dict[str, Any]) -> None:
         # ciphertext cannot be checked without the identity; that it is there and is age can
-        if item not in files:
-            report.problems.append(f"sealed item {item} is not in the tree")
-        elif not store.read(files[item]).startswith(AGE_MAGIC):
-            report.problems.append(f"sealed item {item} is not age ciphertext")
-    by_type = {(t.service, t.type): t for t in registry.all_types()}
-    for address, res in sorted(manifest.get("resources", {}).items()):
+        for item in sorted(sealed):
+            if item not in self.files:
+                if not self.is_hidden(item):
+                    self.problem(f"sealed item {item} is not in the tree")
+                continue
+            data = self.content(item)
+            if data is not None and not data.startswith(AGE_MAGIC):
+                self.problem(f"sealed item {item} is not age ciphertext")
+
+    def resource(self, address: str, res: dict[str, Any], by_type: dict[tuple[str, str], Any],
+                 bodies: dict[str, Any]) -> None:
         spec = by_type.get((res["service"], res["type"]))
         if spec is None:
-            report.problems.append(f"{address}: unknown resource type {res['service']}/{res['type']}")
-            continue
+            self.problem(f"{address}: unknown resource type {res['service']}/{res['type']}")
+            return
         path = f"{res['path']}/{spec.document}" if spec.document else res["path"]
-        if path not in files:
-            report.problems.append(f"{address}: {path} is missing")
-            continue
+        if path not in self.files:
+            if not self.is_hidden(path):
+                self.problem(f"{address}: {path} is missing")
+            return
+        raw = self.content(path)
+        if raw is None:
+            return
         try:
-            doc = json.loads(store.read(files[path]))
+            doc = json.loads(raw)
         except ValueError as exc:
-            report.problems.append(f"{address}: {path} is not JSON ({exc})")
-            continue
+            self.problem(f"{address}: {path} is not JSON ({exc})")
+            return
         for err in schemas.errors(spec.schema, doc)[:1]:
-            report.problems.append(f"{address}: field {schemas.where(err)}: {err.message}")
-        report.documents += 1
-        index = files.get(f"{res['path']}/{OBJECT_INDEX}")
-        if index:
-            for e in load_index(store.read(index)):
-                if e.blob and e.blob not in bodies:
-                    report.problems.append(f"{address}: key {e.key!r} points at body {e.blob}, not in the manifest")
-                if e.sealed and body_path(e.sha256 or "") not in files:
-                    report.problems.append(f"{address}: key {e.key!r} is sealed, but {body_path(e.sha256 or '')} "
-                                           "is not in the tree")
-    return report
+            self.problem(f"{address}: field {schemas.where(err)}: {err.message}")
+        self.run.documents += 1
+        index_path = f"{res['path']}/{OBJECT_INDEX}"
+        index = self.content(index_path) if index_path in self.files else None
+        if not index:
+            return
+        try:
+            entries = list(load_index(index))
+        except (ValueError, KeyError, TypeError) as exc:
+            self.problem(f"{address}: {index_path} is not a valid object index ({exc})")
+            return
+        for e in entries:
+            if e.blob and e.blob not in bodies:
+                self.problem(f"{address}: key {e.key!r} points at body {e.blob}, not in the manifest")
+            if e.sealed and body_path(e.sha256 or "") not in self.files and not self.is_hidden(body_path(e.sha256 or "")):
+                self.problem(f"{address}: key {e.key!r} is sealed, but {body_path(e.sha256 or '')} is not in the tree")
+

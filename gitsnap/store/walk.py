@@ -25,8 +25,8 @@ from typing import BinaryIO, Literal
 
 from dulwich.objects import S_ISGITLINK, Blob, Commit, ShaFile, Tag, Tree
 
-from .errors import RepositoryError
-from .repo import SnapshotStore
+from .errors import CorruptObjectError, RepositoryError
+from .repo import SnapshotStore, _damaged
 
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 
@@ -73,18 +73,18 @@ def iter_history_objects(store: SnapshotStore, revs: list[str] | None = None,
         # Tags first: they are few, and their targets may be trees or blobs as well as commits.
         commit_tips: list[tuple[bytes, str]] = []
         for sha, ref in starts:
-            obj: ShaFile | None = _load(repo, sha, ref)
+            obj: ShaFile | None = _load(store, sha, ref)
             while isinstance(obj, Tag):
                 target_cls, target = obj.object
                 if obj.id not in walk.seen:
                     walk.seen.add(obj.id)
-                    peeled = _peel_to_commit(repo, obj)
+                    peeled = _peel_to_commit(store, obj)
                     yield HistoryObject("tag", obj.id.decode(), None, peeled, obj.message or b"", ref=ref)
                 if target_cls is Blob:  # do not inflate a blob just to learn it is one
                     yield from walk.blob(target, None, None, ref)
                     obj = None
                 else:
-                    obj = _load(repo, target, ref)
+                    obj = _load(store, target, ref)
             if isinstance(obj, Commit):
                 commit_tips.append((obj.id, ref))
             elif isinstance(obj, Tree):
@@ -92,11 +92,11 @@ def iter_history_objects(store: SnapshotStore, revs: list[str] | None = None,
             elif isinstance(obj, Blob):
                 yield from walk.blob(obj.id, None, None, ref)
 
-        commits = _collect_commits(repo, commit_tips)
+        commits = _collect_commits(store, commit_tips)
         for cid in _parents_first(commits):
             node = commits[cid]
             hex_id = cid.decode()
-            message = _load(repo, cid, node.ref).message or b""  # read again: not kept for all
+            message = _load(store, cid, node.ref).message or b""  # read again: not kept for all
             yield HistoryObject("commit", hex_id, None, hex_id, message, ref=node.ref)
             yield from walk.tree(node.tree, hex_id, node.ref)
     finally:
@@ -132,8 +132,8 @@ def _starts_from_revs(store: SnapshotStore, revs: list[str]) -> list[tuple[bytes
         ref = _named_ref(repo, rev)
         if ref is not None:
             tip = repo.refs[ref]
-            obj = _load(repo, tip, rev)
-            if isinstance(obj, Tag) and _peel_to_commit(repo, obj) == commit:
+            obj = _load(store, tip, rev)
+            if isinstance(obj, Tag) and _peel_to_commit(store, obj) == commit:
                 out.append((tip, rev))  # the annotated tag object itself, then its commit
                 continue
         out.append((commit.encode(), rev))
@@ -152,25 +152,23 @@ def _named_ref(repo, rev: str) -> bytes | None:
     return None
 
 
-def _load(repo, sha: bytes, ref: str) -> ShaFile:
+def _load(store: SnapshotStore, sha: bytes, ref: str) -> ShaFile:
+    """An object, checked; damage raises CorruptObjectError saying which ref reaches it."""
     try:
-        return repo[sha]
-    except KeyError as exc:
-        raise RepositoryError(
-            f"{ref} reaches object {sha.decode()}, which is missing: the repository is damaged "
-            "('git fsck' says more)"
-        ) from exc
+        return store._object(sha.decode())
+    except CorruptObjectError as exc:
+        raise _damaged(exc, f"{ref} reaches object {sha.decode()}") from exc
 
 
-def _peel_to_commit(repo, obj: ShaFile) -> str | None:
+def _peel_to_commit(store: SnapshotStore, obj: ShaFile) -> str | None:
     """The commit a tag (or a chain of tags) points at; None for a tag of a tree or blob."""
     while isinstance(obj, Tag):
         target_cls, target = obj.object
         if target_cls not in (Tag, Commit):
             return None
         try:
-            obj = repo[target]
-        except KeyError:
+            obj = store._object(target.decode())
+        except CorruptObjectError:  # the walk meets it again, and says so
             return None
     return obj.id.decode() if isinstance(obj, Commit) else None
 
@@ -178,16 +176,16 @@ def _peel_to_commit(repo, obj: ShaFile) -> str | None:
 # -- commits ----------------------------------------------------------------------------------
 
 
-def _collect_commits(repo, tips: list[tuple[bytes, str]]) -> dict[bytes, _CommitNode]:
+def _collect_commits(store: SnapshotStore, tips: list[tuple[bytes, str]]) -> dict[bytes, _CommitNode]:
     """Every commit the tips reach (not past a shallow boundary), without recursion."""
-    shallow = repo.get_shallow()
+    shallow = store._repo.get_shallow()
     commits: dict[bytes, _CommitNode] = {}
     stack = list(reversed(tips))
     while stack:
         cid, ref = stack.pop()
         if cid in commits:
             continue
-        obj = _load(repo, cid, ref)
+        obj = _load(store, cid, ref)
         if not isinstance(obj, Commit):
             raise RepositoryError(f"{ref} reaches {cid.decode()} as a parent, but it is not a commit: "
                                   "the repository is damaged ('git fsck' says more)")
@@ -232,14 +230,13 @@ class _Walk:
         self.sizes.close()
 
     def tree(self, tree_id: bytes, commit: str | None, ref: str) -> Iterator[HistoryObject]:
-        repo = self.store._repo
         stack = [(tree_id, "")]
         while stack:
             tid, base = stack.pop()
             if tid in self.seen:
                 continue
             self.seen.add(tid)
-            tree = _load(repo, tid, ref)
+            tree = _load(self.store, tid, ref)
             if not isinstance(tree, Tree):
                 raise RepositoryError(f"{ref} reaches {tid.decode()} as a tree, but it is not one: "
                                       "the repository is damaged ('git fsck' says more)")
@@ -265,12 +262,8 @@ class _Walk:
             return
         try:
             data = self.store.read(hex_id)
-        except KeyError as exc:
-            raise RepositoryError(f"{ref} reaches blob {hex_id} at {path or '-'}, which is missing: "
-                                  "the repository is damaged ('git fsck' says more)") from exc
-        except AssertionError as exc:  # store.read asserts it read a blob
-            raise RepositoryError(f"{ref} reaches {hex_id} at {path or '-'} as a blob, but it is not "
-                                  "one: the repository is damaged ('git fsck' says more)") from exc
+        except CorruptObjectError as exc:
+            raise _damaged(exc, f"{ref} reaches blob {hex_id} at {path or '-'}") from exc
         if len(data) > self.max_bytes:  # the size was not known up front (an alternate store)
             yield HistoryObject("blob", hex_id, path, commit, b"", skipped=True, size=len(data), ref=ref)
             return
