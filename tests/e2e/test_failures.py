@@ -174,39 +174,6 @@ def test_non_utf8_object_metadata_is_kept_exactly(tagged, endpoint):
     assert entry["metadata"]["city"] == "S\u00e3o Paulo"
 
 
-def test_a_capture_killed_mid_download_leaves_the_repository_as_it_was(tagged, proxy, endpoint):
-    import os
-    import signal
-    import subprocess
-    import time
-
-    from ..conftest import GITSNAP
-
-    p, url = proxy
-    c = estate.s3(endpoint)
-    c.put_object(Bucket="sailjada-prod", Key="big.bin", Body=os.urandom(3 * 1024 * 1024))
-    stalled = Rule("GET", r"^/sailjada-prod/big\.bin", before=lambda: time.sleep(20), once=True)
-    p.rules.append(stalled)
-    refs = tagged.refs()
-    proc = subprocess.Popen([GITSNAP, "--repo", str(tagged.repo), "capture", "--tag", "v2"],
-                            env={**tagged.env, "AWS_ENDPOINT_URL": url},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(300):  # wait until the capture is inside the stalled download
-        if stalled.hits:
-            break
-        time.sleep(0.1)
-    assert stalled.hits, "the capture never reached the body download"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    assert tagged.refs() == refs
-    fsck = subprocess.run(["git", "-C", str(tagged.repo), "fsck", "--strict"], capture_output=True, text=True)
-    assert fsck.returncode == 0, fsck.stderr
-    assert "error" not in fsck.stderr.lower()
-    # and the next capture simply works
-    tagged("capture", "--tag", "v2")
-    assert tagged.git("rev-parse", "v2^{commit}").strip() == tagged.head() != refs
-
-
 def test_a_service_unreachable_in_a_region_is_reported_not_skipped(tagged):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
