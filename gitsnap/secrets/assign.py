@@ -182,7 +182,8 @@ def assignment_span(text: str, s: int, e: int, raw_name: str, ctx: str,
         run = _QUOTE_CUT.match(run)[0]  # a k=v inside a string literal ends with the string
     if run is None or _CODEISH.search(run):
         return None
-    if ctx == "code" and (_CODE_TOKENS.search(run) or not N.code_literal(run)):
+    if ctx == "code" and (_CODE_TOKENS.search(run) or not (N.code_literal(run) or _whole_line_literal(
+            text, vs, run, anchored and sep == "=" and tight))):
         return None  # in code only a random word is a literal (config text in a template string)
     if ctx == "binary" or (pair and not anchored):
         return _finish_value(text, vs, vs + len(run), raw_name)
@@ -200,6 +201,15 @@ def assignment_span(text: str, s: int, e: int, raw_name: str, ctx: str,
     if _CODE_TOKENS.search(run) or not N.code_literal(run):
         return None
     return _finish_value(text, vs, vs + len(run), raw_name)
+
+
+def _whole_line_literal(text: str, vs: int, run: str, tight_at_line_start: bool) -> bool:
+    """``password=Ik2zwEQHfwcepYyNGfB51Ybm`` alone on its line in a code file (properties text in
+    a template string): a secret name, a tight ``=`` and one random word to the end of the line
+    is a literal even with fewer digits than :func:`names.code_literal` asks of a word inside code."""
+    end = vs + len(run)
+    return (tight_at_line_start and len(run) >= 16 and (end == len(text) or text[end] in "\r\n")
+            and N.random_looking(run) and not N.wordy(run) and N.entropy(run) >= 3.5)
 
 
 def _block_scalar(text: str, line_start: int, s: int, line_end: int) -> tuple[int, int] | None:

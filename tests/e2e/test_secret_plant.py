@@ -14,7 +14,9 @@ URL-encoded, base64 (standard and URL-safe alphabets, all three alignments), UTF
 - gitsnap's stdout and stderr, for the capture and for the refused runs.
 
 No hit is allowed. A failure lists ``place / shape: form in where`` with only the first 4
-characters of the value, and the seed. ``SECRET_SHAPES_SEED=<seed>`` replays the values.
+characters of the value, and the seed. ``SECRET_SHAPES_SEED=<seed>`` replays the values;
+the suite uses a fixed seed (``secret_shapes.DEFAULT_SEED``), and ``SECRET_SHAPES_SEED=random``
+draws fresh values to look for new misses.
 
 The capture runs with ``--allow-partial``, so a unit that fails cannot hide the leaks of the
 others. A failed unit still fails the test: the exit code must be 0. Every place also names
