@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-# Two workers: the suite is mostly waiting on subprocesses and the local AWS endpoint.
-PYTEST_ARGS ?= -n 2
+# Two workers: the suite is mostly waiting on subprocesses and the local AWS endpoint. By file,
+# so a module that captures one repository for all its tests (test_faults) builds it once.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
 .PHONY: install test lint demo bench clean
 

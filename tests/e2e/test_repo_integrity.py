@@ -10,6 +10,7 @@ hand would make it (bytes flipped in an object file, an object file deleted, a r
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -132,3 +133,19 @@ def test_capture_refuses_an_ordinary_git_repository_and_leaves_it_untouched(gits
     assert subprocess.run(["git", "-C", str(x), "for-each-ref"], capture_output=True, text=True).stdout == refs
     fsck = subprocess.run(["git", "-C", str(x), "fsck", "--strict"], capture_output=True, text=True)
     assert fsck.returncode == 0, fsck.stderr
+
+
+def test_a_damaged_body_is_fetched_again_by_the_next_capture_not_trusted(captured):
+    """The issue's case: 16 flipped bytes in a stored body, then a capture. It used to reuse the
+    damaged blob (ETag and size matched) and say "No changes"; now the blob must be sound to be
+    reused, so the body is downloaded again, which repairs the copy, and verify passes."""
+    g = captured
+    index = g.show(f"HEAD:aws/{sample.ACCOUNT}/us-east-1/s3/bucket/sailjada-prod/objects.jsonl").decode()
+    entry = next(e for e in (json.loads(line) for line in index.splitlines()) if e.get("blob"))
+    live = sample.clients(g.env["AWS_ENDPOINT_URL"])("s3").get_object(Bucket="sailjada-prod", Key=entry["key"])
+    flip_middle(object_file(g.repo, entry["blob"]))
+    assert g("verify", check=False).code == 2
+    again = g("capture")
+    no_crash(again)
+    assert g("verify").code == 0
+    assert g.git("cat-file", "blob", entry["blob"], binary=True) == live["Body"].read()
