@@ -218,18 +218,25 @@ class _Manifest:
         except CorruptObjectError:  # changed under us since the check
             return None
 
-    def check(self) -> None:
-        if MANIFEST_JSON not in self.files:
-            if not self.is_hidden(MANIFEST_JSON):
-                self.problem("manifest.json is missing")
-            return
-        raw = self.content(MANIFEST_JSON)
+    def json_file(self, path: str, who: str) -> Any:
+        """A JSON file of the snapshot, or None after noting why it cannot be read (missing,
+        damaged, not JSON). A file under a damaged tree was already reported with the tree."""
+        if path not in self.files:
+            if not self.is_hidden(path):
+                self.problem(f"{who}{path} is missing")
+            return None
+        raw = self.content(path)
         if raw is None:
-            return
+            return None
         try:
-            manifest = json.loads(raw)
+            return json.loads(raw)
         except ValueError as exc:
-            self.problem(f"manifest.json is not JSON ({exc})")
+            self.problem(f"{who}{path} is not JSON ({exc})")
+            return None
+
+    def check(self) -> None:
+        manifest = self.json_file(MANIFEST_JSON, "")
+        if manifest is None:
             return
         bodies = manifest.get("bodies", {})
         self.bodies(bodies)
@@ -282,17 +289,8 @@ class _Manifest:
             self.problem(f"{address}: unknown resource type {res['service']}/{res['type']}")
             return
         path = f"{res['path']}/{spec.document}" if spec.document else res["path"]
-        if path not in self.files:
-            if not self.is_hidden(path):
-                self.problem(f"{address}: {path} is missing")
-            return
-        raw = self.content(path)
-        if raw is None:
-            return
-        try:
-            doc = json.loads(raw)
-        except ValueError as exc:
-            self.problem(f"{address}: {path} is not JSON ({exc})")
+        doc = self.json_file(path, f"{address}: ")
+        if doc is None:
             return
         for err in schemas.errors(spec.schema, doc)[:1]:
             self.problem(f"{address}: field {schemas.where(err)}: {err.message}")

@@ -623,9 +623,10 @@ class SnapshotStore:
         entry: a reflog of tag objects makes 'git gc' complain "not a commit"."""
         message = b"gitsnap capture" if ref == BRANCH else None
         try:
-            if old is None:
-                return self._repo.refs.add_if_new(ref, new, message=message)
-            return self._repo.refs.set_if_equals(ref, old, new, message=message)
+            with sweep.moving_refs(self.path):
+                if old is None:
+                    return self._repo.refs.add_if_new(ref, new, message=message)
+                return self._repo.refs.set_if_equals(ref, old, new, message=message)
         except FileLocked as exc:  # a git command is moving it, or one was killed doing so
             lock = f"{self.path / ref.decode()}.lock"
             raise RepositoryError(f"{ref.decode()} is locked by {lock} (a git command running here, or one that "

@@ -19,6 +19,7 @@ even without their index: that may be the only copy of the objects.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import logging
 import os
@@ -45,14 +46,33 @@ _FANOUT = ((("*.lock",), True), (("tmp_obj_*",), False))  # objects/<aa>/: dulwi
 _KEEP = {"gitsnap.lock"}  # the capture lock itself: flock'ed, never stale by age
 
 
+MOVING_REFS = "gitsnap/moving-refs"  # present while gitsnap moves a ref: its ref locks are ours
+
+
+@contextlib.contextmanager
+def moving_refs(git_dir: Path) -> Iterator[None]:
+    """Mark that gitsnap is moving a ref. Killed inside, the mark stays, and the next lock holder
+    knows the ref locks it finds are gitsnap's own (not a git command's) and removes them at once."""
+    mark = git_dir / MOVING_REFS
+    mark.parent.mkdir(exist_ok=True)
+    mark.write_text(f"{os.getpid()}\n")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            mark.unlink()
+
+
 def sweep(git_dir: Path, older_than: float = STALE_AFTER, now: float | None = None) -> list[Path]:
     """Remove abandoned temporary files under *git_dir*; return what was removed.
 
     Call it only while holding the capture lock.
     """
     cutoff = (time.time() if now is None else now) - older_than
+    killed_moving_refs = (git_dir / MOVING_REFS).exists()
     removed = []
     for path, ours in _candidates(git_dir):
+        ours = ours or (killed_moving_refs and path.name.endswith(".lock"))
         try:
             if not ours and path.lstat().st_mtime > cutoff:
                 continue
@@ -63,6 +83,9 @@ def sweep(git_dir: Path, older_than: float = STALE_AFTER, now: float | None = No
             log.warning("cannot remove stale temporary file %s: %s", path, exc)
             continue
         removed.append(path)
+    if killed_moving_refs:
+        with contextlib.suppress(FileNotFoundError):
+            (git_dir / MOVING_REFS).unlink()
     if removed:
         log.info("removed %d temporary files left by an interrupted run (first: %s)", len(removed), removed[0])
     return removed

@@ -200,6 +200,26 @@ def test_the_lock_sweeps_a_killed_runs_temporary_files_and_nothing_else(snapshot
     assert store.head() == ids["commit"] and store.tags() == {"v1.0": ids["commit"]}
 
 
+def test_ref_locks_left_by_a_gitsnap_killed_while_moving_refs_are_removed_at_once(snapshot):
+    """Found by the kill -9 test: killed between taking refs/heads/main.lock and renaming it,
+    gitsnap left a fresh ref lock, and the next capture refused to move the branch. The mark
+    written around every ref move says whose lock it is."""
+    from gitsnap.store.sweep import MOVING_REFS
+
+    store, ids = snapshot
+    lock = store.path / "refs" / "heads" / "main.lock"
+    lock.write_text("0" * 40 + "\n")
+    with store.lock():
+        pass
+    assert lock.exists()  # fresh, and nothing says gitsnap made it: maybe a git command's
+    (store.path / MOVING_REFS).write_text("4242\n")  # what a gitsnap killed mid-move leaves
+    with store.lock():
+        second = store.commit(ids["tree"], ids["commit"], "two")
+        store.advance(ids["commit"], second)
+    assert not lock.exists() and not (store.path / MOVING_REFS).exists()
+    assert store.head() == second
+
+
 def test_a_locked_ref_is_a_one_line_error_naming_the_lock_file(snapshot):
     store, ids = snapshot
     lock = store.path / "refs" / "heads" / "main.lock"
