@@ -17,9 +17,13 @@ def transform_certificate(raw: Raw) -> Raw:
     return {"Certificate": cert, "Tags": tag_map(raw.get("Tags"))}
 
 
+KEY_TYPES = ("RSA_1024", "RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1", "EC_secp521r1")
+
 CERTIFICATE = ResourceType(
     service="acm", type="certificate", scope="regional", client="acm",
-    list=Call("list_certificates", result="CertificateSummaryList", paginate=True),
+    # without Includes, ListCertificates returns only RSA-1024/2048: ECDSA and RSA-3072/4096 would vanish
+    list=Call("list_certificates", params=lambda _r: {"Includes": {"keyTypes": list(KEY_TYPES)}},
+              result="CertificateSummaryList", paginate=True),
     id=cert_id,
     details=(
         Detail("Certificate", Call("describe_certificate", params=lambda r: {"CertificateArn": r["CertificateArn"]},

@@ -73,6 +73,7 @@ TABLE = ResourceType(
         Detail("TimeToLive", Call("describe_time_to_live", params=_table, result="TimeToLiveDescription")),
         Detail("ContinuousBackups", Call("describe_continuous_backups", params=_table, result="ContinuousBackupsDescription")),
         Detail("ScalableTargets", Call("describe_scalable_targets", client="application-autoscaling", result="ScalableTargets",
+                                       paginate=True,
                                        params=lambda r: {"ServiceNamespace": "dynamodb", "ResourceIds": [f"table/{r['TableName']}"]})),
         Detail("Tags", fetch=fetch_tags),
         Detail("SampleItems", fetch=fetch_sample),
