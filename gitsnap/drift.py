@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .addresses import check_patterns
 from .config import Config
 from .diff import Change, Snapshot, apply_ignores, diff_snapshots
 from .engine import Capture
@@ -28,11 +29,14 @@ class DriftReport:
 def drift(store: SnapshotStore, config: Config, fingerprint: Fingerprinter, rev: str,
           only: tuple[str, ...] = (), addresses: tuple[str, ...] = (), include_status: bool = False) -> DriftReport:
     """Live state against snapshot *rev*, filtered by ``[[ignore]]``; status sections are
-    compared only with *include_status* (a certificate being issued is not drift)."""
+    compared only with *include_status* (a certificate being issued is not drift). An address
+    pattern that matches nothing in the snapshot or live is an UnknownAddressError."""
     commit = store.resolve(rev)
     snapshot = Snapshot.load(store, commit)
     services = only or tuple(sorted({info["service"] for info in snapshot.resources.values()}))
     live, read = read_live(Capture(store, config, fingerprint), commit, services)
+    check_patterns(addresses, set(snapshot.resources) | set(live.resources), f"{rev} or live state",
+                   f"gitsnap show {rev}")
     changes = diff_snapshots(snapshot, live, only=read, addresses=addresses, include_status=include_status)
     kept, silenced = apply_ignores(changes, config.ignore)
     return DriftReport(commit, read, kept, silenced)

@@ -33,16 +33,6 @@ class Blobs(Protocol):
     def sound(self, object_id: str) -> bool: ...
 
 
-def sound(blobs: Any, object_id: str) -> bool:
-    """Whether a previous object may be reused: it exists and is sound (whole, and hashing
-    to its id). Reuse stands in for a fresh read, so mere existence is not enough.
-
-    A sink without ``sound`` (an older store) answers with ``has``.
-    """
-    check = getattr(blobs, "sound", None)
-    return bool(check(object_id)) if check is not None else blobs.has(object_id)
-
-
 @dataclass(frozen=True)
 class StoredBody:
     """A body as the snapshot records it: a plain blob, or sealed (``blob`` None)."""
@@ -92,7 +82,7 @@ class SecretSink:
         if self.sealer is None:
             return
         old = self.previous_sealed.get(path)
-        if old is not None and sound(self.blobs, old):
+        if old is not None and self.blobs.sound(old):
             out.put(path, old)
             return
         cipher = self.sealer.seal_value(data) if value else self.sealer.seal(data)
@@ -108,7 +98,7 @@ class SecretSink:
             return True
         path = body_path(sha256)
         old = self.previous_sealed.get(path)
-        if old is None or not sound(self.blobs, old):
+        if old is None or not self.blobs.sound(old):
             return False
         out.put(path, old)
         return True

@@ -234,16 +234,22 @@ READS = (
 )
 
 
-@pytest.mark.parametrize("read", READS, ids=[r.id for r in READS])
-def test_a_failed_read_fails_the_capture_and_writes_nothing(snap: Snap, read: Read) -> None:
-    rule = snap.rule(read.rule(snap.estate))
-    r = snap.capture("--tag", "v2", *only(*read.services))
+def assert_fails_naming_it(snap: Snap, fault: Read, *args: str) -> None:
+    """The capture exits 2 with one line naming the resource, the fault was served, and
+    nothing was written."""
+    rule = snap.rule(fault.rule(snap.estate))
+    r = snap.capture(*args, *only(*fault.services))
     line = error_line(r.err)
     assert r.code == 2, r.err
     assert rule.hits, "the fault was never served: the test no longer reaches that read"
-    for name in read.names(snap.estate):
+    for name in fault.names(snap.estate):
         assert name in line, f"{name!r} not named in: {line}"
     assert_nothing_written(snap)
+
+
+@pytest.mark.parametrize("read", READS, ids=[r.id for r in READS])
+def test_a_failed_read_fails_the_capture_and_writes_nothing(snap: Snap, read: Read) -> None:
+    assert_fails_naming_it(snap, read, "--tag", "v2")
 
 
 def test_allow_partial_keeps_each_failed_unit_as_it_was(snap: Snap) -> None:
@@ -307,14 +313,7 @@ BODY_FAULTS = (
 def test_a_spoiled_body_fails_the_capture_and_writes_nothing(snap: Snap, fault: Read) -> None:
     """Every try spoiled: the full Content-Length then half the bytes and a closed connection,
     or the right length with flipped bytes (ETag and x-amz-checksum-* headers untouched)."""
-    rule = snap.rule(fault.rule(snap.estate))
-    r = snap.capture(*only(*fault.services))
-    line = error_line(r.err)
-    assert r.code == 2, r.err
-    assert rule.hits, "the fault was never served"
-    for name in fault.names(snap.estate):
-        assert name in line, f"{name!r} not named in: {line}"
-    assert_nothing_written(snap)
+    assert_fails_naming_it(snap, fault)
 
 
 def test_a_body_spoiled_once_is_read_again_and_stored_exactly(snap: Snap) -> None:

@@ -21,6 +21,8 @@ import pytest
 
 from gitsnap.sandbox import estate as sample
 
+from ..damage import flip_middle
+
 pytestmark = pytest.mark.e2e
 
 GIT_ENV = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t",
@@ -29,16 +31,6 @@ GIT_ENV = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT
 
 def object_file(repo: Path, object_id: str) -> Path:
     return repo / "objects" / object_id[:2] / object_id[2:]
-
-
-def flip_middle(path: Path, count: int = 16) -> None:
-    """Flip *count* bytes in the middle of an object file (objects are read-only: chmod first)."""
-    os.chmod(path, 0o644)
-    data = bytearray(path.read_bytes())
-    mid = len(data) // 2
-    for i in range(max(0, mid - count // 2), min(len(data), mid + count // 2)):
-        data[i] ^= 0xFF
-    path.write_bytes(bytes(data))
 
 
 def no_crash(result) -> None:

@@ -57,6 +57,9 @@ class MemoryBlobs:
     def has(self, object_id: str) -> bool:
         return object_id in self.objects
 
+    def sound(self, object_id: str) -> bool:
+        return object_id in self.objects
+
 
 # -- fingerprints and the key file ---------------------------------------------------------
 

@@ -29,6 +29,8 @@ from gitsnap.store import loose as loose_module
 from gitsnap.store.identity import MARKER
 from gitsnap.verify import verify
 
+from ..damage import flip_middle
+
 GIT_ENV = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@x", "GIT_CONFIG_NOSYSTEM": "1"}
 
@@ -48,16 +50,6 @@ def listing(root: Path) -> dict[str, tuple[int, int, int]]:
 
 def object_file(store: SnapshotStore, object_id: str) -> Path:
     return store.path / "objects" / object_id[:2] / object_id[2:]
-
-
-def flip(path: Path, count: int = 16) -> None:
-    """Flip *count* bytes in the middle of a (read-only) object file, as a bad disk would."""
-    os.chmod(path, 0o644)
-    data = bytearray(path.read_bytes())
-    mid = len(data) // 2
-    for i in range(max(0, mid - count // 2), min(len(data), mid + count // 2)):
-        data[i] ^= 0xFF
-    path.write_bytes(bytes(data))
 
 
 def rewrite(path: Path, data: bytes) -> None:
@@ -254,7 +246,7 @@ def test_sound_is_false_for_a_damaged_loose_object(snapshot, damage):
     path = object_file(store, blob)
     raw = path.read_bytes()
     if damage == "flip":
-        flip(path)
+        flip_middle(path)
     elif damage == "truncate":
         rewrite(path, raw[: len(raw) // 2])
     elif damage == "other-object":  # valid zlib and header, other bytes: only the hash tells
@@ -287,7 +279,7 @@ def test_sound_reads_an_unchanged_file_once_and_a_changed_one_again(snapshot, mo
     assert (store.path / "gitsnap" / "sound.cache").read_text().startswith("gitsnap sound cache 1\n")
     # damage that keeps size and mtime (a write, then the old mtime put back): ctime still moves
     st = path.stat()
-    flip(path)
+    flip_middle(path)
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert path.stat().st_size == st.st_size and path.stat().st_mtime_ns == st.st_mtime_ns
     assert not again.sound(blob) and reads == [path, path]
@@ -297,7 +289,7 @@ def test_sound_reads_an_unchanged_file_once_and_a_changed_one_again(snapshot, mo
 def test_writing_a_body_again_repairs_a_damaged_copy(snapshot):
     store, ids = snapshot
     blob = ids["body"]
-    flip(object_file(store, blob))
+    flip_middle(object_file(store, blob))
     assert not store.sound(blob)
     again, _ = store.add_stream(len(ids["data"]), [ids["data"]])
     assert again == blob and store.sound(blob)
@@ -323,7 +315,7 @@ def test_sound_checks_packed_objects_from_many_threads(snapshot):
         t.join()
     assert results == dict.fromkeys(wanted, True)
     pack = next((store.path / "objects" / "pack").glob("*.pack"))
-    flip(pack, count=4096)  # most of the middle of the pack
+    flip_middle(pack, count=4096)  # most of the middle of the pack
     assert not all(packed.sound(oid) for oid in wanted)
 
 
@@ -332,13 +324,13 @@ def test_sound_checks_packed_objects_from_many_threads(snapshot):
 
 def test_every_read_of_a_damaged_object_names_it(snapshot):
     store, ids = snapshot
-    flip(object_file(store, ids["doc"]))
-    flip(object_file(store, ids["body"]))
+    flip_middle(object_file(store, ids["doc"]))
+    flip_middle(object_file(store, ids["body"]))
     with pytest.raises(CorruptObjectError, match=f"blob {ids['doc']} is corrupt \\(zlib: "):
         store.read(ids["doc"])
     with pytest.raises(CorruptObjectError, match=f"blob {ids['body']} is corrupt"):
         b"".join(store.iter_blob(ids["body"]))
-    flip(object_file(store, ids["tree"]))
+    flip_middle(object_file(store, ids["tree"]))
     with pytest.raises(CorruptObjectError, match=f"tree at / {ids['tree']} is corrupt"):
         store.files(ids["commit"])
     object_file(store, ids["commit"]).unlink()
@@ -350,7 +342,7 @@ def test_every_read_of_a_damaged_object_names_it(snapshot):
 
 def test_a_branch_pointing_at_a_corrupt_commit_is_named_not_unknown(snapshot):
     store, ids = snapshot
-    flip(object_file(store, ids["commit"]))
+    flip_middle(object_file(store, ids["commit"]))
     with pytest.raises(CorruptObjectError) as info:
         store.resolve("HEAD")
     assert f"refs/heads/main points at commit {ids['commit']}, which is corrupt (zlib" in str(info.value)
@@ -365,10 +357,10 @@ def test_a_branch_pointing_at_a_corrupt_commit_is_named_not_unknown(snapshot):
 def test_verify_lists_each_damaged_object_with_its_path_and_goes_on(snapshot):
     store, ids = snapshot
     assert verify(store, "HEAD").problems == []
-    flip(object_file(store, ids["body"]))
+    flip_middle(object_file(store, ids["body"]))
     object_file(store, ids["doc"]).unlink()
     tag_object = (store.path / "refs" / "tags" / "v1.0").read_text().strip()
-    flip(object_file(store, tag_object))
+    flip_middle(object_file(store, tag_object))
     problems = verify(store, "HEAD").problems
     body_path = f"blobs/{ids['body'][:2]}/{ids['body'][2:]}"
     assert len(problems) == 3, problems
@@ -380,7 +372,7 @@ def test_verify_lists_each_damaged_object_with_its_path_and_goes_on(snapshot):
 def test_verify_does_not_list_what_a_damaged_tree_hides(snapshot):
     store, ids = snapshot
     blobs_tree = next(e.id for e in store.check_object(ids["tree"]).entries if e.name == "blobs")
-    flip(object_file(store, blobs_tree))
+    flip_middle(object_file(store, blobs_tree))
     problems = verify(store, "HEAD").problems
     assert len(problems) == 1 and problems[0].startswith(f"tree {blobs_tree} at blobs/: corrupt (")
 

@@ -27,7 +27,6 @@ import zipfile
 from typing import IO, Any
 
 from ...layout import segment
-from ...secrets.sink import sound
 from ..context import UnitContext
 from ..errors import BodyIntegrityError, CollectorError
 from ..run import call
@@ -116,7 +115,7 @@ def reuse_code(ctx: UnitContext, doc: Raw, rid: str) -> Extras | None:
     if not same:
         return None
     if code.get("blob"):
-        if not sound(ctx.blobs, code["blob"]):
+        if not ctx.blobs.sound(code["blob"]):
             return None
     elif not (code.get("sealed") and code.get("sha256") and ctx.sink.reuse_body(code["sha256"], ctx.sealed)):
         return None

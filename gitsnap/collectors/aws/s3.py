@@ -28,7 +28,7 @@ from typing import Any, Protocol
 import botocore.exceptions as bx
 
 from ...layout import OBJECT_INDEX, ObjectEntry, dump_index, load_index, segment
-from ...secrets.sink import BodyLengthError, sound
+from ...secrets.sink import BodyLengthError
 from ..context import UnitContext
 from ..errors import BodyIntegrityError
 from ..spec import Call, Detail, Extras, Raw, ResourceType
@@ -315,7 +315,7 @@ def capture_objects(ctx: UnitContext, raw: Raw, doc: Raw, rid: str) -> Extras:
         old = previous.get(k)
         if old is not None and old.etag == etag and old.size == size and (
             not with_body
-            or (old.blob is not None and sound(ctx.blobs, old.blob))
+            or (old.blob is not None and ctx.blobs.sound(old.blob))
             or (old.sealed and old.sha256 and ctx.sink.reuse_body(old.sha256, ctx.sealed))
         ):
             entries.append(old)
