@@ -158,6 +158,11 @@ def test_diff_names_each_edited_resource_and_field_and_nothing_else(captured, en
     c = estate.s3(endpoint)
     c.delete_object(Bucket=estate.EDGE_BUCKET, Key="x//y")
     c.put_object(Bucket=estate.EDGE_BUCKET, Key="new/page.html", Body=b"<p>new</p>\n", ContentType="text/html")
+    # one IAM change on a role several functions share is one change, on the role (issue #10):
+    # functions refer to it by RoleAddress instead of embedding its policies
+    sample.clients(endpoint)("iam").put_role_policy(
+        RoleName="jada-lambda-role", PolicyName="review", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"}]}))
     g("capture", "-m", "nightly")
     out = json.loads(g("diff", "v1.0", "HEAD", "--format", "json").out)
     dist = info["distributions"]["sailjada-prod"]
@@ -169,6 +174,7 @@ def test_diff_names_each_edited_resource_and_field_and_nothing_else(captured, en
         ("s3/sailjada-prod", "key 'events/james-taylor.html'", "changed"),
         ("s3/edge-keys", "key 'x//y'", "removed"),
         ("s3/edge-keys", "key 'new/page.html'", "added"),
+        ("iam/role/jada-lambda-role", "InlinePolicies.review", "added"),
     }
     ttl = next(ch for ch in out["changes"] if ch["path"].endswith("DefaultTTL"))
     assert (ttl["old"], ttl["new"]) == (86400, 60)
