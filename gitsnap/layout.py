@@ -55,10 +55,13 @@ class ObjectEntry:
     headers: dict[str, str] | None = None
     storage_class: str | None = None
     sealed: list[dict[str, Any]] | None = None  # findings; the body is sealed/bodies/<sha256>.age
+    # why the body could not be read (archived, KMS-denied, requester-pays): the entry keeps the
+    # listing's metadata, ``blob`` and ``sha256`` are None, and restore cannot put the body back
+    unreadable: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"key": self.key, "size": self.size, "etag": self.etag}
-        for name in ("sha256", "blob", "content_type", "metadata", "headers", "storage_class", "sealed"):
+        for name in ("sha256", "blob", "content_type", "metadata", "headers", "storage_class", "sealed", "unreadable"):
             value = getattr(self, name)
             if value not in (None, {}):
                 out[name] = value
@@ -77,6 +80,7 @@ class ObjectEntry:
             headers=data.get("headers"),
             storage_class=data.get("storage_class"),
             sealed=data.get("sealed"),
+            unreadable=data.get("unreadable"),
         )
 
 

@@ -103,6 +103,9 @@ class ResourceType:
         secrets: field paths whose values are replaced by keyed fingerprints.
         public: field paths known to hold no secret (an access key *id*): not scanned.
         unordered: field paths of lists whose order carries no meaning (sorted).
+        ordered: field paths of lists whose order has meaning (CloudFront cache behaviours,
+            Lambda layers): compared by position in diff, drift, parity and restore, never
+            matched up by name, so reversing one is a change.
         schema: name of the JSON Schema in ``schemas/`` the document must match.
         primary: the service's main type: its address omits the type (``s3/NAME``).
         document: file name inside the resource's folder; ``None`` stores ``<id>.json``.
@@ -129,6 +132,7 @@ class ResourceType:
     secrets: tuple[str, ...] = ()
     public: tuple[str, ...] = ()
     unordered: tuple[str, ...] = ()
+    ordered: tuple[str, ...] = ()
     primary: bool = True
     document: str | None = None
     folder: str | None = None
