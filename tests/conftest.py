@@ -80,7 +80,7 @@ class Gitsnap:
 
 
 def base_env(tmp_path: Path, endpoint: str, lightsail: str = "") -> dict[str, str]:
-    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")}
+    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT", "PYTHONPATH")}
     return {
         **keep,
         "HOME": str(tmp_path / "home"),
