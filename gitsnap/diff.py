@@ -5,6 +5,11 @@ resource each file belongs to. A changed document gets a field-level diff
 (deepdiff), an S3 object index a key-level one, other files (Lambda sources) a
 file-level one, with unified text diffs on request.
 
+Lists whose order has meaning (``ResourceType.ordered``: CloudFront cache behaviours, Lambda
+layers) are compared by position: reordering one is a change. Items that carry their own
+identity are still shown by it, and the order itself is one more change at the list's path,
+``old`` and ``new`` being the identities in order (``details["order"]``).
+
 A document's ``status`` section (lifecycle states the service changes by itself, see
 ``ResourceType.status``) is left out of every comparison unless ``include_status`` is true;
 its changes then show under paths that start with ``status.``.
@@ -14,10 +19,11 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from deepdiff import DeepDiff
 
@@ -27,6 +33,9 @@ from .normalize import without_status
 from .secrets.fingerprint import is_redacted
 from .store import SnapshotStore
 from .store.loose import git_blob_id
+
+if TYPE_CHECKING:
+    from .collectors.spec import ResourceType
 
 Kind = Literal["added", "removed", "changed"]
 TEXT_TYPES = ("application/json", "application/javascript", "application/xml", "image/svg+xml",
@@ -178,20 +187,91 @@ def _is_document(rel: str) -> bool:
     return rel == "" or ("/" not in rel and rel.endswith(".json"))
 
 
+def identities(items: list[Any]) -> list[str] | None:
+    """Each item's identity (the first of IDENTITIES every item has, unique), or None. Pure."""
+    if not items or not all(isinstance(i, dict) for i in items):
+        return None
+    for ident in IDENTITIES:
+        if all(ident[0] in i for i in items):
+            keys = [" ".join(str(i[f]) for f in ident if i.get(f) is not None) for i in items]
+            if len(set(keys)) == len(keys):
+                return keys
+    return None
+
+
 def keyed(value: Any) -> Any:
-    """Turn lists of identifiable dicts into dicts by identity, recursively. Pure."""
+    """Turn lists of identifiable dicts into dicts by identity, recursively. Pure.
+
+    The order of such a list is gone from the result: for the lists whose order has meaning,
+    :func:`diff_documents` compares it on its own."""
+    return _keyed(value, frozenset(), (), (), {})
+
+
+def _spots(doc: Any, ordered: Iterable[str]) -> frozenset[fieldpath.Segments]:
+    """Where in *doc* the *ordered* paths name a list."""
+    return frozenset(path for p in ordered for path, parent, key in fieldpath.matches(doc, p)
+                     if isinstance(parent[key], list))
+
+
+def _keyed(value: Any, spots: frozenset[fieldpath.Segments], at: fieldpath.Segments, shown: fieldpath.Segments,
+           orders: dict[fieldpath.Segments, list[str] | None]) -> Any:
+    """:func:`keyed`, walking *at* (the path in *value*) and *shown* (the path in the result);
+    for each ordered list met, *orders* gets its identities in order (None: kept positional)."""
     if isinstance(value, dict):
-        return {k: keyed(v) for k, v in value.items()}
+        return {k: _keyed(v, spots, (*at, k), (*shown, k), orders) for k, v in value.items()}
     if isinstance(value, list):
-        items = [keyed(v) for v in value]
-        if items and all(isinstance(i, dict) for i in items):
-            for ident in IDENTITIES:
-                if all(ident[0] in i for i in items):
-                    keys = [" ".join(str(i[f]) for f in ident if i.get(f) is not None) for i in items]
-                    if len(set(keys)) == len(keys):
-                        return dict(zip(keys, items, strict=True))
-        return items
+        keys = identities(value)
+        if at in spots:
+            orders[shown] = keys
+        if keys is None:
+            return [_keyed(v, spots, (*at, i), (*shown, i), orders) for i, v in enumerate(value)]
+        return {k: _keyed(v, spots, (*at, i), (*shown, k), orders) for i, (k, v) in enumerate(zip(keys, value, strict=True))}
     return value
+
+
+def reordered(old: list[str], new: list[str]) -> bool:
+    """Whether *new* puts items in another order than *old*: items on both sides moved
+    relative to each other, or an added item went anywhere but the end. Pure.
+
+    A removal or an append changes no item's precedence over another that stays, and is
+    already reported as its own change."""
+    kept, added = set(old) & set(new), [k for k in new if k not in set(old)]
+    return [k for k in old if k in kept] + added != new
+
+
+def order_changes(address: str, old: dict[fieldpath.Segments, list[str] | None],
+                  new: dict[fieldpath.Segments, list[str] | None]) -> list[Change]:
+    """One change per ordered list of identifiable items whose order changed. Pure."""
+    out = []
+    for path in sorted(set(old) & set(new), key=str):
+        o, n = old[path], new[path]
+        if o is not None and n is not None and reordered(o, n):
+            out.append(Change(address, "changed", fieldpath.render(path), o, n, details={"order": True}))
+    return out
+
+
+@functools.cache
+def _service_types(service: str) -> tuple[ResourceType, ...]:
+    from .collectors import registry  # collectors sit below diff; imported when first needed
+
+    return tuple(t for t in registry.all_types() if t.service == service)
+
+
+def declared_type(address: str) -> ResourceType | None:
+    """The registered resource type an address belongs to, or None (an unknown service).
+
+    A non-primary type's addresses start with ``service/type/``; every other address of a
+    service is its primary type's (``ResourceType.address``)."""
+    service, _, rest = address.partition("/")
+    types = _service_types(service)
+    return (next((t for t in types if not t.primary and rest.startswith(t.type + "/")), None)
+            or next((t for t in types if t.primary), None))
+
+
+def ordered_paths(address: str) -> tuple[str, ...]:
+    """The field paths of lists whose order has meaning, declared by the address's type."""
+    spec = declared_type(address)
+    return spec.ordered if spec is not None else ()
 
 
 def resource_differs(address: str, a: Snapshot, b: Snapshot, *, include_status: bool = False) -> bool:
@@ -204,13 +284,22 @@ def resource_differs(address: str, a: Snapshot, b: Snapshot, *, include_status: 
     return bool(diff_resource(address, a, b, include_status=include_status))
 
 
-def diff_documents(address: str, old: Any, new: Any, *, include_status: bool = False) -> list[Change]:
-    """Field-level changes between two versions of one document. Pure.
+def diff_documents(
+    address: str, old: Any, new: Any, *, include_status: bool = False, ordered: Iterable[str] | None = None
+) -> list[Change]:
+    """Field-level changes between two versions of one document. Pure (given *ordered*).
 
-    The ``status`` section is compared only with *include_status*."""
+    The ``status`` section is compared only with *include_status*. Lists at the *ordered* field
+    paths (by default, those the address's type declares) are compared by position: a new
+    order is a change at the list's path, whose values are the items' identities in order;
+    lists without identities are compared position by position anyway."""
     if not include_status:
         old, new = without_status(old), without_status(new)
-    dd = DeepDiff(keyed(old), keyed(new), view="tree", verbose_level=2)
+    ordered = ordered_paths(address) if ordered is None else tuple(ordered)
+    orders_old: dict[fieldpath.Segments, list[str] | None] = {}
+    orders_new: dict[fieldpath.Segments, list[str] | None] = {}
+    dd = DeepDiff(_keyed(old, _spots(old, ordered), (), (), orders_old),
+                  _keyed(new, _spots(new, ordered), (), (), orders_new), view="tree", verbose_level=2)
     out = []
     kinds: dict[str, Kind] = {
         "values_changed": "changed", "type_changes": "changed",
@@ -223,6 +312,7 @@ def diff_documents(address: str, old: Any, new: Any, *, include_status: bool = F
             o = None if kind == "added" else level.t1
             n = None if kind == "removed" else level.t2
             out.append(Change(address, kind, path, o, n, redacted=is_redacted(o) or is_redacted(n)))
+    out.extend(order_changes(address, orders_old, orders_new))
     return sorted(out, key=lambda c: c.path)
 
 

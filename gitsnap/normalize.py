@@ -3,6 +3,9 @@
 The engine runs them in this order on every collected document: :func:`drop_volatile`,
 :func:`split_status`, :func:`sort_unordered`. Status is split off before sorting, so a state
 the service flips (an index going ``CREATING -> ACTIVE``) can never reorder a configured list.
+Nothing here, nor canonical JSON, ever reorders a list whose order has meaning
+(``ResourceType.ordered``): only the ``unordered`` paths are sorted, and never one that is
+also declared ordered.
 """
 
 from __future__ import annotations
@@ -125,18 +128,22 @@ def _at(node: Any, path: fieldpath.Segments) -> Any:
     return node
 
 
-def sort_unordered(doc: Any, paths: Iterable[str]) -> Any:
+def sort_unordered(doc: Any, paths: Iterable[str], ordered: Iterable[str] = ()) -> Any:
     """Sort lists whose order the API does not give meaning to, by their canonical form.
 
     Deeper paths go first, so an outer list is sorted by its items' final form. A list with a
     twin in the status section (same path, same length) takes its twin along: items are
     ordered by their configuration, then by their status, and both lists get that order.
+    A list that an *ordered* path names (``ResourceType.ordered``) is never sorted, even
+    if a broad pattern (``**``) in *paths* names it too: its order is configuration.
     """
     status = doc.get(STATUS) if isinstance(doc, dict) else None
+    ordered = tuple(ordered)
     for p in sorted(paths, key=lambda p: -len(fieldpath.split(p))):
+        keep = {path for o in ordered for path, _, _ in fieldpath.matches(doc, o)}  # as sorted so far
         for path, parent, key in list(fieldpath.matches(doc, p)):
             items = parent[key]
-            if not isinstance(items, list) or (status is not None and path[0] == STATUS):
+            if not isinstance(items, list) or (status is not None and path[0] == STATUS) or path in keep:
                 continue
             twin = _at(status, path) if status is not None else None
             if isinstance(twin, list) and len(twin) == len(items):

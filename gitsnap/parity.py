@@ -20,8 +20,11 @@ from .errors import UsageError
 from .layout import OBJECT_INDEX, load_index
 
 # Field paths whose differences between environments usually matter (glob on the diff path).
+# "*CacheBehaviors.Items" is the behaviours' order alone (diff reports it at the list's path):
+# the two environments route the same request to different behaviours.
 MATTERS = ("*ViewerProtocolPolicy", "*DefaultTTL", "*MinTTL", "*MaxTTL", "*PointInTimeRecoveryStatus",
-           "Versioning*", "PublicAccessBlock*", "Policy*", "*Encryption*", "*DeletionProtectionEnabled")
+           "Versioning*", "PublicAccessBlock*", "Policy*", "*Encryption*", "*DeletionProtectionEnabled",
+           "*CacheBehaviors.Items")
 
 
 # Fields that name a resource rather than configure it: they always differ between a pair.

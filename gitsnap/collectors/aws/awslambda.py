@@ -6,7 +6,9 @@ The execution role is referred to, not copied: the document keeps ``Configuratio
 it), so one IAM change shows once, on the role, not on every function sharing it.
 
 Environment values are secrets (fingerprinted by the engine) unless listed in
-``[aws.lambda] keep_env``. The pre-signed ``Code.Location`` is fetched at once
+``[aws.lambda] keep_env``. Layers are merged in list order (a later layer's files win), and a
+container image's entry point and command are argument lists: those lists are ``ordered``.
+The pre-signed ``Code.Location`` is fetched at once
 (it expires in minutes) and never stored. The package is checked against
 ``Configuration.CodeSize`` and ``CodeSha256`` before anything of it is stored; a package
 that fails is fetched again from a fresh ``Code.Location``.
@@ -242,6 +244,8 @@ FUNCTION = ResourceType(
         "EventSourceMappings.*.StateTransitionReason", "EventSourceMappings.*.LastProcessingResult",
     ),
     secrets=("**.Environment.Variables.*",),  # at any depth: a partial answer must not leak
+    ordered=("Configuration.Layers", "Configuration.ImageConfigResponse.ImageConfig.EntryPoint",
+             "Configuration.ImageConfigResponse.ImageConfig.Command"),
     schema="aws.lambda.function",
     document="function.json",
     extras=capture_code,

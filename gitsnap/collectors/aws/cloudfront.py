@@ -1,4 +1,11 @@
-"""CloudFront: full distribution configurations; custom origin header values are secrets."""
+"""CloudFront: full distribution configurations; custom origin header values are secrets.
+
+Order: cache behaviours are matched against a request in list order, the first match wins,
+and an origin group fails over from its first member to its second. Both lists are declared
+``ordered`` (reversing them reroutes traffic). Not ordered: origins and origin groups
+(referred to by id), Lambda@Edge and CloudFront Functions associations (one per event type),
+custom error responses (one per error code), aliases (sorted).
+"""
 
 from __future__ import annotations
 
@@ -35,6 +42,8 @@ DISTRIBUTION = ResourceType(
     status=("Status",),  # InProgress while a change propagates, then Deployed
     secrets=("**.CustomHeaders.Items.*.HeaderValue",),
     unordered=("DistributionConfig.Aliases.Items",),
+    # "**": restore compares DistributionConfig on its own, and these lists live only there
+    ordered=("**.CacheBehaviors.Items", "**.OriginGroups.Items.*.Members.Items"),
     schema="aws.cloudfront.distribution",
     permissions=("cloudfront:ListDistributions", "cloudfront:GetDistributionConfig", "cloudfront:ListTagsForResource"),
 )

@@ -1,4 +1,10 @@
-"""Route53: hosted zones with every record set (paginated), and health checks."""
+"""Route53: hosted zones with every record set (paginated), and health checks.
+
+Order: nothing in a zone is ordered. Record sets are a set, sorted by name, type and set
+identifier; weighted, latency and failover sets are chosen by their weight, region or role,
+never by position. The values of one record set are an RRset, which DNS serves in any order
+(RFC 2181, 5): they are sorted too, so a reordered answer is no change.
+"""
 
 from __future__ import annotations
 
@@ -51,6 +57,7 @@ ZONE = ResourceType(
     ),
     transform=transform_zone,
     volatile=("ResourceRecordSetCount", "Zone.HostedZone.ResourceRecordSetCount"),
+    unordered=("RecordSets.*.ResourceRecords",),
     schema="aws.route53.zone",
     permissions=("route53:ListHostedZones", "route53:GetHostedZone", "route53:ListResourceRecordSets", "route53:ListTagsForResource"),
 )
