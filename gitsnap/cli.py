@@ -229,26 +229,32 @@ def keys_init(c: Ctx, recipients: tuple[str, ...]) -> None:
 @click.option("--force", is_flag=True, help="Move an existing tag.")
 @click.option("--lightsail-snapshot", is_flag=True,
               help="First create a Lightsail instance snapshot named <instance>-<tag> (needs --tag).")
+@click.option("--restore-archived", type=click.IntRange(min=1), default=None, metavar="DAYS",
+              help="Ask S3 to restore archived objects (Bulk tier) for DAYS, so a later capture stores their bodies.")
 @click.pass_obj
 def capture(c: Ctx, tag: str | None, message: str | None, only: tuple[str, ...], allow_partial: bool, force: bool,
-            lightsail_snapshot: bool) -> None:
+            lightsail_snapshot: bool, restore_archived: int | None) -> None:
     """Capture live state as a new snapshot commit."""
     from .engine import Capture, CaptureRequest
     from .keys import check_locations, fingerprinter, sealer
     from .progress import RichReporter, summary_table
+    from .render import capture_notes
 
     store = _open(c)
     config = _config(c)
     check_locations(store, config)
     err = Console(stderr=True)
     request = CaptureRequest(tag=tag, message=message, only=only, allow_partial=allow_partial, force=force,
-                             lightsail_snapshot=lightsail_snapshot)
+                             lightsail_snapshot=lightsail_snapshot, restore_archived=restore_archived)
     with RichReporter(err) as reporter:
         cap = Capture(store, config, fingerprinter(store), reporter)
         cap.check(request)
         result = cap.run(request, sealer(store, config))
     out = Console(highlight=False, soft_wrap=True)
     out.print(summary_table(result))
+    unreadable = {a: r["unreadable"] for u in result.units for a, r in u.resources.items() if r.get("unreadable")}
+    for line in capture_notes(result.covered, result.seen, result.dropped, unreadable):
+        click.echo(line)
     for u in result.failed:
         click.echo(f"gitsnap: failed: {u.error} (previous state of {u.path} kept)", err=True)
     if result.findings:

@@ -1,7 +1,8 @@
 """Configuration: ``gitsnap.toml`` loaded, validated against ``schemas/config.json``.
 
 Every error names the file and the key. A missing file is not an error: every
-key has a default (all supported services, the session's region, all buckets).
+key has a default (all supported services, the session's region, all buckets, each in its
+own region).
 """
 
 from __future__ import annotations
@@ -22,12 +23,16 @@ class ConfigError(GitsnapError):
     """The configuration file is malformed or names something unknown."""
 
 
+ALL_REGIONS = "all"  # [aws] regions = "all": every region enabled for the account
+
+
 @dataclass(frozen=True)
 class Account:
     name: str
     profile: str | None = None
     role_arn: str | None = None
     regions: tuple[str, ...] = ()
+    regions_all: bool = False  # regions = "all" for this account
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,7 @@ class IgnoreRule:
 class Config:
     path: Path | None
     regions: tuple[str, ...] = ()
+    regions_all: bool = False  # [aws] regions = "all": enabled regions, from ec2:DescribeRegions
     services: tuple[str, ...] = ()
     profile: str | None = None
     accounts: tuple[Account, ...] = ()
@@ -50,6 +56,7 @@ class Config:
     s3_exclude: tuple[str, ...] = ()
     s3_content: bool = True
     s3_workers: int = 16
+    s3_requester_pays: bool = False
     lambda_keep_env: frozenset[str] = frozenset()
     lambda_extract_source: bool = True
     apigateway_keep_variables: frozenset[str] = frozenset()
@@ -93,7 +100,10 @@ def parse(data: dict[str, Any], path: Path, known_services: frozenset[str] | Non
     problems = schemas.errors("config", data)
     if problems:
         err = problems[0]
-        raise ConfigError(f"{path}: key {schemas.where(err)}: {err.message}")
+        message = err.message
+        if err.validator == "const" and schemas.where(err).endswith("regions"):
+            message = f'{err.instance!r} is neither a list of regions nor "all" (e.g. regions = ["us-east-1"])'
+        raise ConfigError(f"{path}: key {schemas.where(err)}: {message}")
     aws = data.get("aws", {})
     services = tuple(aws.get("services", ()))
     if known_services is not None:
@@ -108,7 +118,8 @@ def parse(data: dict[str, Any], path: Path, known_services: frozenset[str] | Non
     sec = data.get("secrets", {})
     return Config(
         path=path,
-        regions=tuple(aws.get("regions", ())),
+        regions=_regions(aws.get("regions", ())),
+        regions_all=aws.get("regions") == ALL_REGIONS,
         services=services,
         profile=aws.get("profile"),
         accounts=tuple(
@@ -116,7 +127,8 @@ def parse(data: dict[str, Any], path: Path, known_services: frozenset[str] | Non
                 name=a["name"],
                 profile=a.get("profile"),
                 role_arn=a.get("role_arn"),
-                regions=tuple(a.get("regions", ())),
+                regions=_regions(a.get("regions", ())),
+                regions_all=a.get("regions") == ALL_REGIONS,
             )
             for a in aws.get("accounts", ())
         ),
@@ -124,6 +136,7 @@ def parse(data: dict[str, Any], path: Path, known_services: frozenset[str] | Non
         s3_exclude=tuple(s3.get("exclude", ())),
         s3_content=s3.get("content", True),
         s3_workers=s3.get("workers", 16),
+        s3_requester_pays=s3.get("requester_pays", False),
         lambda_keep_env=frozenset(lam.get("keep_env", ())),
         lambda_extract_source=lam.get("extract_source", True),
         apigateway_keep_variables=frozenset(aws.get("apigateway", {}).get("keep_variables", ())),
@@ -140,11 +153,16 @@ def parse(data: dict[str, Any], path: Path, known_services: frozenset[str] | Non
     )
 
 
+def _regions(value: list[str] | str) -> tuple[str, ...]:
+    """A regions list as a tuple; ``"all"`` is kept apart (``regions_all``), so it is empty here."""
+    return () if value == ALL_REGIONS else tuple(value)
+
+
 STARTER = """\
 # gitsnap configuration. Every key is optional; see docs/config.md.
 
 [aws]
-# regions = ["us-east-1", "us-west-2"]       # default: the session's region
+# regions = ["us-east-1", "us-west-2"]       # or "all"; default: the session's region (S3: every bucket's)
 # services = ["s3", "cloudfront", "lambda", "route53"]   # default: every supported service
 # profile = "jada"                           # default: the standard AWS credential chain
 
@@ -152,6 +170,7 @@ STARTER = """\
 # include = ["*jada*"]                       # bucket globs; default: all buckets
 # exclude = []
 # content = true                             # capture object bodies
+# requester_pays = false                     # true: read objects of requester-pays buckets, paying for it
 
 [aws.lambda]
 # keep_env = ["STAGE"]                       # env names whose values may be stored in clear

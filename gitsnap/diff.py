@@ -333,7 +333,11 @@ def diff_objects(
         elif n is None:
             out.append(Change(address, "removed", where, None, None, details={"size": o.size}))
         else:
-            if (o.blob, o.sha256, o.etag) != (n.blob, n.sha256, n.etag):
+            if o.unreadable or n.unreadable:  # no body on one side: the service's ETag and size decide
+                body_changed = (o.etag, o.size) != (n.etag, n.size)
+            else:
+                body_changed = (o.blob, o.sha256, o.etag) != (n.blob, n.sha256, n.etag)
+            if body_changed:
                 text, texts = None, None
                 if (store is not None and o.blob and n.blob and store.has(o.blob) and store.has(n.blob)
                         and is_text(key, n.content_type, n.size)):

@@ -15,20 +15,15 @@ import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import __version__, canonical, schemas
-from .addresses import check_services
-from .collectors import registry
-from .collectors.aws.clients import AwsAccount
 from .collectors.context import BlobSink, Counters, NullReporter, Reporter, UnitContext
 from .collectors.errors import CollectorError, CredentialsError
 from .collectors.run import Collected, collect
-from .collectors.spec import ResourceType
-from .config import Config, ConfigError
+from .config import Config
 from .errors import GitsnapError, UsageError
 from .layout import (
     MANIFEST_FILES,
@@ -36,7 +31,6 @@ from .layout import (
     MANIFEST_MD,
     OBJECT_INDEX,
     SEALED_SIDECAR,
-    aws_unit,
     blob_path,
     dump_index,
     load_index,
@@ -44,6 +38,7 @@ from .layout import (
 )
 from .manifest import render_markdown
 from .normalize import drop_volatile, sort_unordered, split_status
+from .plan import Plan, Unit, plan_units, unit_key
 from .secrets.detect import Detector
 from .secrets.fingerprint import Fingerprinter
 from .secrets.guard import Allow, Guard
@@ -70,6 +65,7 @@ class CaptureRequest:
     allow_partial: bool = False
     force: bool = False
     lightsail_snapshot: bool = False
+    restore_archived: int | None = None  # days: ask S3 to restore archived objects (Bulk tier)
 
 
 @dataclass
@@ -99,57 +95,13 @@ class CaptureResult:
     findings: list[str]
     allowed: list[str] = field(default_factory=list)
     unscanned: list[str] = field(default_factory=list)
+    covered: dict[str, Any] = field(default_factory=dict)  # regions and services this capture read
+    seen: list[dict[str, Any]] = field(default_factory=list)  # seen, not captured (manifest's list)
+    dropped: list[tuple[str, str]] = field(default_factory=list)  # (unit, why): no longer captured
 
     @property
     def failed(self) -> list[UnitResult]:
         return [u for u in self.units if u.status == "failed"]
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One collector run: a service in one region (or ``global``) of one account, or a
-    non-cloud provider (``local``, ``gas``). It owns the subtree at ``path``."""
-
-    path: str
-    service: str
-    account: str
-    region: str
-    types: tuple[ResourceType, ...]
-    client: Callable[..., Any]
-
-
-def _aws_client(account: AwsAccount, region: str) -> Callable[..., Any]:
-    return lambda name, r=None: account.client(name, r or (None if region == "global" else region))
-
-
-def plan_units(config: Config, only: tuple[str, ...], workers: int) -> list[Unit]:
-    """Which units this capture reads: AWS (account x region x service), then the others."""
-    check_services(only, registry.aws_services() | registry.other_services())
-    aws_services = [s for s in (only or config.services or sorted(registry.aws_services()))
-                    if s in registry.aws_services()]
-    units: list[Unit] = []
-    if aws_services:
-        targets = config.accounts or ()
-        accounts = (
-            [(AwsAccount(a.profile, a.role_arn, workers), a.regions) for a in targets]
-            if targets
-            else [(AwsAccount(config.profile, None, workers), ())]
-        )
-        for acct, acct_regions in accounts:
-            regions = acct_regions or config.regions or ((acct.default_region,) if acct.default_region else ())
-            if not regions:
-                raise ConfigError("no AWS region: set AWS_REGION or [aws] regions in gitsnap.toml")
-            account_id = acct.account_id()
-            for svc in aws_services:
-                types = registry.AWS[svc]
-                scopes = ["global"] if all(t.scope == "global" for t in types) else list(regions)
-                for region in scopes:
-                    units.append(Unit(aws_unit(account_id, region, svc), svc, account_id, region, types,
-                                      _aws_client(acct, region)))
-    for svc, types in registry.OTHER.items():
-        if (not only or svc in only) and registry.configured(svc, config):
-            units.append(Unit(svc, svc, svc, svc, types, registry.client_factory(svc, config)))
-    return units
 
 
 _QUALIFIER = re.compile(r"@[^@/]+:[a-z0-9-]+$")
@@ -218,6 +170,7 @@ class Capture:
         self.reporter = reporter or NullReporter()
         self.counters = Counters()
         self.options: dict[str, Any] = {}
+        self.plan = Plan()  # set by read_units
 
     # -- reading live state ----------------------------------------------------------------
 
@@ -251,8 +204,10 @@ class Capture:
             sealed=result.sealed,
         )
         try:
+            if unit.error is not None:  # planning could not locate its resources
+                raise CollectorError(unit.error)
             for spec in unit.types:
-                for c in collect(ctx, spec):
+                for c in collect(ctx, spec, unit.located.get(spec.type)):
                     self._store_resource(c, unit, result)
         except CredentialsError:
             raise
@@ -333,6 +288,8 @@ class Capture:
             if not request.tag:
                 raise UsageError("--lightsail-snapshot names snapshots after the tag: add --tag (e.g. --tag v1.0)")
             self.options["lightsail_snapshot"] = request.tag
+        if request.restore_archived:
+            self.options["restore_archived"] = request.restore_archived
         if request.tag is not None:
             if not self.store.valid_tag_name(request.tag):
                 raise UsageError(f"invalid tag name {request.tag!r}: use letters, digits, '.', '-', '_' (e.g. v1.0)")
@@ -354,7 +311,7 @@ class Capture:
                 first = failed[0]
                 more = f" (and {len(failed) - 1} more failed)" if len(failed) > 1 else ""
                 raise CaptureFailedError(f"{first.error}{more}; nothing was written (use --allow-partial to keep what was read)")
-            commit, created = self._write(request, head, previous, prev_manifest, results, started)
+            commit, created, dropped = self._write(request, head, previous, prev_manifest, results, started)
         return CaptureResult(
             commit=commit,
             created=created,
@@ -365,6 +322,9 @@ class Capture:
             findings=[str(f) for f in self.guard.findings],
             allowed=list(self.guard.allowed),
             unscanned=list(self.secrets.unscanned),
+            covered=self.plan.covered,
+            seen=[s.to_json() for s in self.plan.seen],
+            dropped=dropped,
         )
 
     def read_units(self, only: tuple[str, ...], previous: dict[str, str]) -> list[UnitResult]:
@@ -375,7 +335,10 @@ class Capture:
         if self.secrets is None:  # a live read: flagged bodies are recorded as sealed, not sealed
             self.secrets = SecretSink(self.guard, None, self.blobs, {}, reuse=False,
                                       scan_max=self.config.secrets_scan_max_bytes)
-        units = plan_units(self.config, only, self.config.s3_workers)
+        self.plan = plan_units(self.config, only, self.config.s3_workers)
+        for warning in self.plan.warnings:
+            self.reporter.warn(warning)
+        units = self.plan.units
         log.info("reading %d units: %s", len(units), ", ".join(u.path for u in units))
         downloads = ThreadPoolExecutor(self.config.s3_workers, thread_name_prefix="gitsnap-get")
         pool = ThreadPoolExecutor(min(8, max(1, len(units))), thread_name_prefix="gitsnap-unit")
@@ -403,7 +366,7 @@ class Capture:
         prev_manifest: dict[str, Any],
         results: list[UnitResult],
         started: float,
-    ) -> tuple[str | None, bool]:
+    ) -> tuple[str | None, bool, list[tuple[str, str]]]:
         captured = {r.path for r in results if r.status == "ok"}
         failed = {r.path for r in results if r.status == "failed"}
         files: dict[str, str] = {}
@@ -411,11 +374,22 @@ class Capture:
         sealed: dict[str, dict[str, Any]] = {}
         units: dict[str, Any] = {}
         resources: list[tuple[str, dict[str, Any]]] = []
-        # Units not read now (--only) or failed (--allow-partial) keep their previous subtree.
+        dropped: list[tuple[str, str]] = []
+        # A previous unit keeps its subtree when it failed now (--allow-partial), when it was
+        # not read now (--only left its service out), or when this capture could not tell
+        # whether it still exists (a listing that locates its resources failed). Any other is
+        # not in this capture's plan: a full capture is its plan, so the unit is gone (a
+        # configuration change, named in the summary), never kept as if it were still read.
         for path, info in prev_manifest.get("units", {}).items():
             if path in captured:
                 continue
-            units[path] = dict(info, status="failed" if path in failed else info.get("status", "ok"))
+            unsure = unit_key(path) in self.plan.unsure
+            if not (path in failed or unsure or self._left_out(unit_key(path)[1], request.only)):
+                dropped.append((path, f"not in this capture's plan: {self.plan.why_not(path)}"))
+                continue
+            units[path] = dict(info, status="failed" if path in failed or unsure else info.get("status", "ok"))
+            if unsure and path not in failed:
+                units[path]["error"] = "not read: its resources could not be listed (see the other units)"
             prefix = path + "/"
             files.update({p: b for p, b in previous.items() if p.startswith(prefix)})
             resources.extend((a, r) for a, r in prev_manifest.get("resources", {}).items()
@@ -428,7 +402,8 @@ class Capture:
                     sealed[item] = dict(info, blob=previous[item])
         for r in results:
             if r.status != "ok":
-                units.setdefault(r.path, {"status": "failed", "resources": 0})
+                units.setdefault(r.path, {"status": "failed", "resources": 0, "service": r.service,
+                                          "account": r.account, "region": r.region})
                 units[r.path].update(status="failed", error=r.error)
                 continue
             for path, data in r.files.items():
@@ -453,13 +428,16 @@ class Capture:
             files[item] = info.pop("blob")
         self._describe_bodies(bodies, results, prev_manifest)
 
-        unchanged = files == {p: b for p, b in previous.items() if p not in MANIFEST_FILES}
+        seen = self._seen(prev_manifest, request.only)
+        unchanged = (files == {p: b for p, b in previous.items() if p not in MANIFEST_FILES}
+                     and set(units) == set(prev_manifest.get("units", {}))
+                     and seen == prev_manifest.get("seen_not_captured", []))
         recovered = any(u.get("status") == "failed" for u in prev_manifest.get("units", {}).values())
         if head is not None and unchanged and not failed and not recovered:
             log.info("no change since %s: no commit", head[:12])
             if request.tag:
                 self.store.tag(request.tag, head, self._tag_message(request), force=request.force)
-            return head, False
+            return head, False, dropped
 
         captured_at = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         manifest = {
@@ -472,21 +450,36 @@ class Capture:
             "bodies": dict(sorted(bodies.items())),
             "sealed": dict(sorted(sealed.items())),
             "sealed_to": self.sealer.digest if self.sealer else None,
+            "covered": self.plan.covered,
+            "seen_not_captured": seen,
             "totals": {
                 "resources": len(resources),
                 "bodies": len(bodies),
                 "body_bytes": sum(b.get("size", 0) for b in bodies.values()),
+                "unreadable_objects": sum(r.get("unreadable", 0) for _, r in resources),
             },
         }
         files[MANIFEST_JSON] = self.store.add_bytes(canonical.dumps(manifest))
         files[MANIFEST_MD] = self.store.add_bytes(render_markdown(manifest).encode())
         tree = self.store.write_tree(files)
-        message = self.guard.clean_text(self._commit_message(request, manifest))
+        message = self.guard.clean_text(self._commit_message(request, manifest, dropped))
         commit = self.store.commit(tree, head, message)
         self.store.advance(head, commit)
         if request.tag:
             self.store.tag(request.tag, commit, self._tag_message(request), force=request.force)
-        return commit, True
+        return commit, True, dropped
+
+    @staticmethod
+    def _left_out(service: str, only: tuple[str, ...]) -> bool:
+        """Whether --only left *service* out of this capture (so its units were not read)."""
+        return bool(only) and service not in only
+
+    def _seen(self, prev_manifest: dict[str, Any], only: tuple[str, ...]) -> list[dict[str, Any]]:
+        """Seen, not captured: this plan's, and the previous snapshot's for what it did not list."""
+        seen = [s.to_json() for s in self.plan.seen]
+        seen += [s for s in prev_manifest.get("seen_not_captured", [])
+                 if self._left_out(s["service"], only) or (s["account"], s["service"]) in self.plan.unsure]
+        return sorted(seen, key=lambda s: (s["address"], s["account"]))
 
     def _describe_bodies(self, bodies: dict[str, dict[str, Any]], results: list[UnitResult],
                          prev_manifest: dict[str, Any]) -> None:
@@ -506,7 +499,8 @@ class Capture:
             if "sha256" not in body and blob in known:
                 body.update(sha256=known[blob].get("sha256"), size=known[blob].get("size"))
 
-    def _commit_message(self, request: CaptureRequest, manifest: dict[str, Any]) -> str:
+    def _commit_message(self, request: CaptureRequest, manifest: dict[str, Any],
+                        dropped: list[tuple[str, str]]) -> str:
         title = request.message or f"capture {manifest['captured_at']}"
         lines = [title, ""]
         for path, unit in manifest["units"].items():
@@ -514,6 +508,9 @@ class Capture:
             lines.append(f"{path}: {unit.get('resources', 0)} resources{'' if status == 'ok' else ' [' + status + ']'}")
             if status == "failed":
                 lines.append(f"  not read, previous state kept: {unit.get('error') or 'see manifest.json'}")
+        lines.extend(f"no longer captured: {path} ({why})" for path, why in dropped)
+        if manifest["seen_not_captured"]:
+            lines.append(f"seen, not captured: {len(manifest['seen_not_captured'])} (manifest.json seen_not_captured)")
         lines.append("")
         lines.append(f"gitsnap {__version__}")
         return "\n".join(lines) + "\n"

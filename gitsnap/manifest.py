@@ -51,5 +51,44 @@ def render_markdown(manifest: dict[str, Any]) -> str:
         lines += ["", "## Buckets", "", "| bucket | region | objects | size |", "| --- | --- | --- | --- |"]
         for address, r in buckets:
             lines.append(f"| {address} | {r['region']} | {r.get('objects', 0)} | {human_bytes(r.get('bytes', 0))} |")
+    lines += coverage_lines(manifest.get("covered"))
+    lines += unreadable_lines(resources)
+    lines += seen_lines(manifest.get("seen_not_captured") or [])
     lines += ["", "Machine-readable inventory: manifest.json. Bodies: blobs/<aa>/<rest of git blob id>.", ""]
     return "\n".join(lines)
+
+
+REGIONS_FROM = {"config": "[aws] regions", "all": "every enabled region (regions = \"all\")",
+                "session": "the session's region, and every region holding a bucket"}
+
+
+def coverage_lines(covered: dict[str, Any] | None) -> list[str]:
+    """What the capture that made this snapshot read (absent before gitsnap recorded it)."""
+    if not covered:
+        return []
+    lines = ["", "## Covered by this capture", "", f"Services: {', '.join(covered.get('services', [])) or 'none'}."]
+    if covered.get("aws"):
+        lines += ["", "| account | regions | chosen by | services |", "| --- | --- | --- | --- |"]
+        for account, c in sorted(covered["aws"].items()):
+            how = REGIONS_FROM.get(c.get("regions_from", ""), c.get("regions_from", ""))
+            lines.append(f"| {account} | {', '.join(c['regions']) or '-'} | {how} | {', '.join(c['services'])} |")
+    return lines
+
+
+def unreadable_lines(resources: dict[str, Any]) -> list[str]:
+    """Buckets with objects recorded without a body (archived, KMS-denied, requester-pays)."""
+    rows = [(a, r) for a, r in resources.items() if r.get("unreadable")]
+    if not rows:
+        return []
+    lines = ["", "## Objects recorded without a body", "",
+             "Their index lines say why (`unreadable` in objects.jsonl).", "",
+             "| bucket | objects |", "| --- | ---: |"]
+    return lines + [f"| {a} | {r['unreadable']} |" for a, r in rows]
+
+
+def seen_lines(seen: list[dict[str, Any]]) -> list[str]:
+    """Resources a listing showed that this snapshot does not hold, and why."""
+    if not seen:
+        return []
+    lines = ["", "## Seen, not captured", "", "| resource | account | region | why |", "| --- | --- | --- | --- |"]
+    return lines + [f"| {s['address']} | {s['account']} | {s.get('region') or '-'} | {s['reason']} |" for s in seen]

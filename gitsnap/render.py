@@ -1,4 +1,5 @@
-"""Printing Change records: text for people, JSON for machines, Markdown for reviews. Pure."""
+"""Printing Change records: text for people, JSON for machines, Markdown for reviews; and the
+notes under a capture's summary (what it covered, saw but did not capture, no longer captures). Pure."""
 
 from __future__ import annotations
 
@@ -110,3 +111,40 @@ def per_service(changes: list[Change]) -> str:
         detail = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
         lines.append(f"{svc}: {len(resources)} resource{'s' if len(resources) != 1 else ''} drifted ({detail})")
     return "".join(line + "\n" for line in lines)
+
+
+SEEN_SHOWN = 10  # seen-not-captured lines printed; manifest.json has them all
+
+
+def capture_notes(covered: dict[str, Any], seen: list[dict[str, Any]], dropped: list[tuple[str, str]],
+                  unreadable: dict[str, int]) -> list[str]:
+    """The lines under a capture's summary table: which regions and services it covered, what
+    it saw but did not capture, which units it no longer captures, and bodies it could not read.
+
+    Args:
+        covered: the manifest's ``covered``.
+        seen: the manifest's ``seen_not_captured`` entries of this capture.
+        dropped: (unit path, why) of units the previous snapshot had and this plan does not.
+        unreadable: bucket address -> objects recorded without a body.
+    """
+    from .manifest import REGIONS_FROM
+
+    lines = []
+    if covered.get("services"):
+        lines.append(f"covered: {', '.join(covered['services'])}")
+    for account, c in sorted(covered.get("aws", {}).items()):
+        how = REGIONS_FROM.get(c.get("regions_from", ""), c.get("regions_from", ""))
+        lines.append(f"  account {account}: {', '.join(c['regions']) or 'global services only'} ({how})")
+    if seen:
+        lines.append(f"seen, not captured: {plural(len(seen), 'resource')} (manifest.json seen_not_captured)")
+        for item in seen[:SEEN_SHOWN]:
+            where = f" in {item['region']}" if item.get("region") else ""
+            lines.append(f"  {item['address']}{where}: {item['reason']}")
+        if len(seen) > SEEN_SHOWN:
+            lines.append(f"  ... and {len(seen) - SEEN_SHOWN} more")
+    lines.extend(f"no longer captured: {path} ({why})" for path, why in dropped)
+    if unreadable:
+        total = sum(unreadable.values())
+        lines.append(f"recorded without a body: {plural(total, 'object')} in {plural(len(unreadable), 'bucket')} "
+                     "(archived, KMS-denied or requester-pays; objects.jsonl says why)")
+    return lines

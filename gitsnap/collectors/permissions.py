@@ -9,7 +9,8 @@ from .registry import AWS
 
 def read_only_policy(services: tuple[str, ...] = ()) -> dict[str, Any]:
     """An IAM policy document allowing exactly the reads the chosen services declare. Pure."""
-    actions = {"sts:GetCallerIdentity"}
+    # DescribeRegions: only with regions = "all", but a copied policy should not break when that is set
+    actions = {"sts:GetCallerIdentity", "ec2:DescribeRegions"}
     for service, types in AWS.items():
         if not services or service in services:
             for spec in types:

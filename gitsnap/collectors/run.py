@@ -15,7 +15,7 @@ reading is found, or the read fails (and with it the unit).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -125,8 +125,12 @@ def call(ctx: UnitContext, spec: ResourceType, c: Call, raw: Raw, what: str) -> 
         "capture again (report it if it persists)")
 
 
-def list_resources(ctx: UnitContext, spec: ResourceType) -> list[Raw]:
+def list_resources(ctx: UnitContext, spec: ResourceType, listed: Iterable[Raw] | None = None) -> list[Raw]:
+    """The resources to read: *listed* when planning already listed them (a ``locate`` hook),
+    else from the type's ``enumerate`` or ``list`` call."""
     where = f"{spec.service} in {ctx.region}"
+    if listed is not None:
+        return [dict(raw) for raw in listed]
     if spec.enumerate is not None:
         return list(spec.enumerate(ctx))
     assert spec.list is not None, f"{spec.service}/{spec.type} declares neither list nor enumerate"
@@ -183,9 +187,9 @@ def _read(ctx: UnitContext, spec: ResourceType, raw: Raw, calls: ThreadPoolExecu
     return Collected(spec=spec, id=rid, document=document, extras=extras)
 
 
-def collect(ctx: UnitContext, spec: ResourceType) -> Iterator[Collected]:
-    """Every resource of *spec* in this unit, sorted by id."""
-    items = list_resources(ctx, spec)
+def collect(ctx: UnitContext, spec: ResourceType, listed: Iterable[Raw] | None = None) -> Iterator[Collected]:
+    """Every resource of *spec* in this unit, sorted by id (*listed*: already listed by planning)."""
+    items = list_resources(ctx, spec, listed)
     key = f"{ctx.unit_path}/{spec.type}"
     ctx.reporter.start(key, f"{spec.service}/{spec.type} {ctx.region}", total=len(items))
     with ThreadPoolExecutor(DETAIL_WORKERS, thread_name_prefix=f"gitsnap-{spec.service}") as pool, \

@@ -7,9 +7,44 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    from ..config import Config
     from .context import UnitContext
 
 Raw = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class LocateContext:
+    """What a ``locate`` hook is given: one account, before any unit runs.
+
+    Attributes:
+        account: the account id.
+        config: the configuration.
+        client: ``client(service, region=None)``: a botocore client of this account (``None``:
+            the session's region).
+        warn: records a warning for the capture summary.
+    """
+
+    account: str
+    config: Config
+    client: Callable[..., Any]
+    warn: Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Located:
+    """One resource a ``locate`` hook found: where it is, and its listed fields.
+
+    Attributes:
+        region: the region it lives in; ``None`` when it was not looked up (see ``skip``).
+        raw: its listed fields, as ``list``/``enumerate`` would give them to the runner.
+        skip: why it is not captured wherever it is (``"excluded by [aws.s3] include/exclude"``):
+            recorded as seen, not captured.
+    """
+
+    region: str | None
+    raw: Raw
+    skip: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +116,12 @@ class ResourceType:
         scope: ``"global"`` types are captured once per account, ``"regional"`` per region.
         client: boto3 service name for the list and detail calls.
         list: the list call (``result`` names the items); or ``enumerate`` for custom listing.
+        locate: for a regional type listed account-wide (S3's ListBuckets): every resource of
+            the account with its region, from one listing. Planning calls it once per account,
+            makes a unit for each region that holds one (when regions are not configured), hands
+            each unit its resources (no ``list``/``enumerate`` then), and records the ones
+            outside the planned regions as seen, not captured. ``enumerate`` stays the fallback
+            for a unit planned without it.
         item_key: for list calls that return bare names, the field each name becomes.
         id: the resource's id (its file or folder name, and its address).
         details: further reads. Declared calls run concurrently and see only the listed
@@ -124,6 +165,7 @@ class ResourceType:
     schema: str
     list: Call | None = None
     enumerate: Callable[[UnitContext], Iterable[Raw]] | None = None
+    locate: Callable[[LocateContext], Iterable[Located]] | None = None
     item_key: str | None = None
     details: tuple[Detail, ...] = ()
     transform: Callable[[Raw], Raw] = lambda raw: raw
