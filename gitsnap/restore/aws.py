@@ -3,6 +3,12 @@
 Each uses the service's own guard at apply time: CloudFront ``IfMatch`` with a fresh ETag,
 Lambda ``RevisionId``. Redacted values are never written: the live value is kept (and a
 value the snapshot has but live does not cannot be restored, and is reported).
+
+Real AWS is stricter than the local endpoint in ways that matter half-way through an apply,
+so each restorer follows its rules (docs/restore.md, "On real AWS"): a Lambda write waits until
+the function's ``LastUpdateStatus`` is no longer ``InProgress`` before the next one; Route53
+changes go in ChangeBatches sized by what a batch may hold, with every change to one name in
+one batch, deletions first.
 """
 
 from __future__ import annotations
@@ -61,7 +67,11 @@ def merge_origin_secrets(config: dict[str, Any], live_raw: dict[str, Any], live_
 
 def plan_distribution(ctx: RestoreContext, address: str) -> list[Operation]:
     want, have = both(ctx, address, "it does not exist live; gitsnap does not create distributions")
-    cf = ctx.account.client("cloudfront")
+    # No wait for "Deployed" before or after: CloudFront accepts UpdateDistribution (with a fresh
+    # ETag) and CreateInvalidation while a distribution is InProgress, and GetDistributionConfig
+    # returns the new config at once, so neither this restore's later steps nor its verify depend
+    # on the edge rollout (docs/restore.md).
+    cf = ctx.client("cloudfront", address)
     dist_id = want["Id"]
     changes = diff_documents(address, have.get("DistributionConfig"), want.get("DistributionConfig"))
     ops: list[Operation] = []
@@ -90,9 +100,45 @@ def plan_distribution(ctx: RestoreContext, address: str) -> list[Operation]:
 
 # -- Lambda ----------------------------------------------------------------------------------
 
+class FunctionUpdateError(RestoreError):
+    """A Lambda update did not complete: it failed, or was still in progress after the wait."""
+
+
 def revision(config: dict[str, Any]) -> dict[str, str]:
     """The RevisionId guard, when the service returns one (AWS does; moto's server does not)."""
     return {"RevisionId": config["RevisionId"]} if config.get("RevisionId") else {}
+
+
+def settled(ctx: RestoreContext, lam: Any, address: str, name: str, after: str | None = None) -> dict[str, Any]:
+    """The function's configuration once no update is in progress on it.
+
+    Real Lambda applies an update asynchronously: until ``LastUpdateStatus`` leaves
+    ``InProgress`` (and, for a function still being created, ``State`` leaves ``Pending``)
+    the next update is refused with ResourceConflictException. The acceptors are those of
+    botocore's ``function_updated`` waiter (GetFunctionConfiguration, the call that also gives
+    the RevisionId to send next), written out so that a status the endpoint does not report
+    counts as settled instead of retried to the timeout, and a failure says why in one line.
+
+    Args:
+        after: what this restore just did ("the code update"); then ``Failed`` is an error.
+            Without it (before a write) an earlier failed update does not block a new one.
+    """
+    waits = ctx.waits
+    for attempt in range(waits.attempts):
+        conf = lam.get_function_configuration(FunctionName=name)
+        status = conf.get("LastUpdateStatus")
+        if after and status == "Failed":
+            why = ": ".join(str(x) for x in (conf.get("LastUpdateStatusReasonCode"),
+                                              conf.get("LastUpdateStatusReason")) if x) or "no reason given"
+            raise FunctionUpdateError(f"{address}: {after} of function {name} failed ({why}); the operations before "
+                                      "it were applied: fix the cause, then plan again")
+        if status != "InProgress" and conf.get("State") != "Pending":
+            return conf
+        if attempt + 1 < waits.attempts:
+            waits.sleep(waits.delay)
+    raise FunctionUpdateError(f"{address}: function {name} was still updating (LastUpdateStatus InProgress) after "
+                              f"{waits.attempts} checks{' following ' + after if after else ''}; wait for it, then "
+                              "plan again")
 
 
 CONFIG_FIELDS = ("Timeout", "MemorySize", "Runtime", "Handler", "Description", "Role", "TracingConfig",
@@ -100,8 +146,10 @@ CONFIG_FIELDS = ("Timeout", "MemorySize", "Runtime", "Handler", "Description", "
 
 
 def plan_function(ctx: RestoreContext, address: str) -> list[Operation]:
+    """Code, then configuration, then concurrency, aliases and permissions: each write that
+    starts a Lambda update (code, configuration) waits for it to finish before the next step."""
     want, have = both(ctx, address, "it does not exist live; gitsnap does not create functions")
-    lam = ctx.account.client("lambda")
+    lam = ctx.client("lambda", address)
     name = want["Configuration"]["FunctionName"]
     ops: list[Operation] = []
     code = want.get("Code") or {}
@@ -113,8 +161,9 @@ def plan_function(ctx: RestoreContext, address: str) -> list[Operation]:
         def update_code() -> None:
             package = (ctx.reveal.body(code["sha256"], f"{address} code package") if sealed
                        else ctx.store.read(code["blob"]))
-            guard = revision(lam.get_function_configuration(FunctionName=name))
+            guard = revision(settled(ctx, lam, address, name))
             _guarded(address, lam.update_function_code, FunctionName=name, ZipFile=package, **guard)
+            settled(ctx, lam, address, name, after="the code update")
 
         target = f"lambda/{name}"
         if sealed and not ctx.reveal.available:
@@ -153,7 +202,7 @@ def plan_function(ctx: RestoreContext, address: str) -> list[Operation]:
             env_changed = True
 
     def update_config() -> None:
-        live = lam.get_function_configuration(FunctionName=name)
+        live = settled(ctx, lam, address, name)  # after a code update: its RevisionId, once it is done
         live_env = (live.get("Environment") or {}).get("Variables") or {}
         # an unchanged secret is sent as live has it; a changed one as its fingerprint, which the
         # reveal hook opens with the identity
@@ -164,6 +213,7 @@ def plan_function(ctx: RestoreContext, address: str) -> list[Operation]:
         params: dict[str, Any] = {k: v for k, v in fields.items()}
         params["Environment"] = {"Variables": env}
         _guarded(address, lam.update_function_configuration, FunctionName=name, **revision(live), **params)
+        settled(ctx, lam, address, name, after="the configuration update")  # before aliases and the rest
 
     updates = [op for op in ops if op.verb == "update"]
     if updates and (fields or env_changed):
@@ -200,7 +250,7 @@ def plan_versions(address: str, want: list[Any], have: list[Any]) -> list[Operat
 
 def plan_aliases(ctx: RestoreContext, address: str, name: str, want: list[Any], have: list[Any]) -> list[Operation]:
     """Aliases point back at the snapshot's versions (a version that no longer exists cannot be)."""
-    lam = ctx.account.client("lambda")
+    lam = ctx.client("lambda", address)
     w, h = {a["Name"]: a for a in want}, {a["Name"]: a for a in have}
     ops = []
     fields = ("FunctionVersion", "Description", "RoutingConfig")
@@ -223,7 +273,7 @@ def plan_aliases(ctx: RestoreContext, address: str, name: str, want: list[Any], 
 
 def plan_policy(ctx: RestoreContext, address: str, name: str, want: Any, have: Any) -> list[Operation]:
     """The resource policy, statement by statement (AddPermission / RemovePermission by Sid)."""
-    lam = ctx.account.client("lambda")
+    lam = ctx.client("lambda", address)
     w = {s["Sid"]: s for s in (want or {}).get("Statement", [])}
     h = {s["Sid"]: s for s in (have or {}).get("Statement", [])}
     ops = []
@@ -269,11 +319,77 @@ def permission_params(name: str, statement: dict[str, Any]) -> dict[str, Any] | 
 
 # -- Route53 ---------------------------------------------------------------------------------
 
-BATCH = 500
+# What one ChangeResourceRecordSets request may hold (Route53 quotas, "Elements and characters
+# in ChangeResourceRecordSets requests"): 1,000 ResourceRecord elements and 32,000 characters
+# of Value elements, an UPSERT counting twice for both. Only a batch is atomic.
+MAX_RECORDS = 1000
+MAX_VALUE_CHARS = 32000
 
 
 def _key(rr: dict[str, Any]) -> tuple[str, str, str]:
     return (rr["Name"], rr["Type"], rr.get("SetIdentifier", ""))
+
+
+def change_weight(change: dict[str, Any]) -> tuple[int, int]:
+    """(ResourceRecord elements, Value characters) a change counts for in its batch. Pure.
+
+    An alias record has no ResourceRecord; it is counted as one, to stay on the safe side."""
+    times = 2 if change["Action"] == "UPSERT" else 1
+    values = [str(r.get("Value", "")) for r in change["ResourceRecordSet"].get("ResourceRecords") or []]
+    return times * max(1, len(values)), times * sum(len(v) for v in values)
+
+
+def _weight(changes: list[dict[str, Any]]) -> tuple[int, int]:
+    weights = [change_weight(c) for c in changes]
+    return sum(w[0] for w in weights), sum(w[1] for w in weights)
+
+
+def _fits(weight: tuple[int, int]) -> bool:
+    return weight[0] <= MAX_RECORDS and weight[1] <= MAX_VALUE_CHARS
+
+
+def _by_name(changes: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Changes grouped by record name (DNS names are case-insensitive), in first-seen order,
+    each group's DELETEs first: Route53 applies a batch in order, and a record that replaces
+    another at its name (a CNAME for an A, a simple record for weighted ones) needs the old one
+    gone first, in the same batch so that no query sees the name without either."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for change in changes:
+        groups.setdefault(change["ResourceRecordSet"]["Name"].lower(), []).append(change)
+    return [sorted(g, key=lambda c: c["Action"] != "DELETE") for g in groups.values()]
+
+
+def transform_batches(changes: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Changes as ChangeBatches within Route53's limits, every change to one name in one batch. Pure.
+
+    Raises:
+        ValueError: the changes to one name alone exceed a batch (the caller plans them out).
+    """
+    batches: list[list[dict[str, Any]]] = []
+    current: list[dict[str, Any]] = []
+    used = (0, 0)
+    for group in _by_name(changes):
+        weight = _weight(group)
+        if not _fits(weight):
+            raise ValueError(f"the changes to {group[0]['ResourceRecordSet']['Name']} exceed one ChangeBatch")
+        if current and not _fits((used[0] + weight[0], used[1] + weight[1])):
+            batches.append(current)
+            current, used = [], (0, 0)
+        current.extend(group)
+        used = (used[0] + weight[0], used[1] + weight[1])
+    if current:
+        batches.append(current)
+    return batches
+
+
+def _clash(want: dict[str, Any], other: dict[str, Any]) -> bool:
+    """Whether Route53 refuses *want* while *other* (at the same name) exists. Pure."""
+    if want["Name"].lower() != other["Name"].lower():
+        return False
+    if "CNAME" in (want["Type"], other["Type"]):
+        return True  # a CNAME stands alone at its name
+    # a simple record and a routing-policy set (weighted, latency, ...) of one name and type
+    return want["Type"] == other["Type"] and bool(want.get("SetIdentifier")) != bool(other.get("SetIdentifier"))
 
 
 def plan_zone(ctx: RestoreContext, address: str) -> list[Operation]:
@@ -281,7 +397,9 @@ def plan_zone(ctx: RestoreContext, address: str) -> list[Operation]:
     apex = want["Name"]
     wanted = {_key(r): r for r in want["RecordSets"]}
     present = {_key(r): r for r in have["RecordSets"]}
-    changes, ops = [], []
+    live_only = [present[k] for k in present if k not in wanted]
+    changes: list[tuple[dict[str, Any], Operation]] = []
+    ops: list[Operation] = []
     for key in sorted(set(wanted) | set(present)):
         name, rtype, _ = key
         target = f"{name} {rtype}" + (f" ({key[2]})" if key[2] else "")
@@ -289,25 +407,59 @@ def plan_zone(ctx: RestoreContext, address: str) -> list[Operation]:
             continue  # the zone's own delegation: never touched
         w, h = wanted.get(key), present.get(key)
         if w is not None and w != h:
-            changes.append({"Action": "UPSERT", "ResourceRecordSet": w})
-            ops.append(Operation(address, "upsert", target, "" if h is None else "(differs)"))
+            clashes = [o for o in live_only if _clash(w, o)]
+            if clashes and not ctx.delete:  # the local endpoint takes it; Route53 refuses the batch
+                kinds = ", ".join(sorted({f"{o['Type']}{' (' + o['SetIdentifier'] + ')' if o.get('SetIdentifier') else ''}"
+                                          for o in clashes}))
+                ops.append(Operation(address, "cannot-restore", target,
+                                     f"live has {kinds} at {name}, which Route53 does not allow beside it; "
+                                     "--delete removes it in the same batch"))
+                continue
+            op = Operation(address, "upsert", target, "" if h is None else "(differs)")
+            changes.append(({"Action": "UPSERT", "ResourceRecordSet": w}, op))
+            ops.append(op)
         elif w is None and h is not None:
             if ctx.delete:
-                changes.append({"Action": "DELETE", "ResourceRecordSet": h})
-                ops.append(Operation(address, "delete", target))
+                op = Operation(address, "delete", target)
+                changes.append(({"Action": "DELETE", "ResourceRecordSet": h}, op))
+                ops.append(op)
             else:
                 ops.append(Operation(address, "kept", target, "(live only; --delete removes it)"))
     if changes:
-        r53 = ctx.account.client("route53")
-        zone_id = have["Id"]
-
-        def apply() -> None:
-            for i in range(0, len(changes), BATCH):
-                r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={
-                    "Comment": "gitsnap restore", "Changes": changes[i:i + BATCH]})
-
-        next(op for op in ops if op.verb in ("upsert", "delete")).run = apply
+        _batch_ops(ctx, address, have["Id"], changes, ops)
     return ops
+
+
+def _batch_ops(ctx: RestoreContext, address: str, zone_id: str,
+               changes: list[tuple[dict[str, Any], Operation]], ops: list[Operation]) -> None:
+    """Give the first line of each ChangeBatch its call; say in the plan when there is more
+    than one (each batch is atomic, the zone's changes as a whole are not)."""
+    op_of = {id(change): op for change, op in changes}
+    try:
+        batches = transform_batches([change for change, _ in changes])
+    except ValueError:  # one name's changes cannot be made atomically: plan that name out
+        for group in _by_name([change for change, _ in changes]):
+            if not _fits(_weight(group)):
+                for change in group:
+                    op = op_of[id(change)]
+                    op.verb, op.detail = "cannot-restore", ("the changes to this name exceed one Route53 ChangeBatch "
+                                                            f"({MAX_RECORDS} records, UPSERT counted twice): by hand")
+        _batch_ops(ctx, address, zone_id, [(c, op) for c, op in changes if op.verb != "cannot-restore"], ops)
+        return
+    r53 = ctx.client("route53", address)
+    position = {id(op): i for i, op in enumerate(ops)}
+    for n, batch in enumerate(batches, 1):
+        first = min((op_of[id(change)] for change in batch), key=lambda op: position[id(op)])
+
+        def apply(b: list[dict[str, Any]] = batch) -> None:
+            r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={
+                "Comment": "gitsnap restore", "Changes": b})
+
+        first.run = apply
+        if len(batches) > 1:
+            note = (f"[batch {n} of {len(batches)}, {len(batch)} changes: each batch is atomic, "
+                    "the zone's changes as a whole are not]")
+            first.detail = f"{first.detail}  {note}" if first.detail else note
 
 
 RESTORERS = {

@@ -10,7 +10,7 @@ from ..collectors.gas.projects import execute
 from ..diff import diff_documents
 from ..render import value
 from .aws import both
-from .ops import NEEDS_IDENTITY, Operation, RestoreContext
+from .ops import NEEDS_IDENTITY, Operation, RestoreContext, RestoreError
 from .reveal import IDENTITY_HINT, sealed_files
 
 # -- Apps Script -----------------------------------------------------------------------------
@@ -61,12 +61,41 @@ def plan_project(ctx: RestoreContext, address: str) -> list[Operation]:
 
 # -- DynamoDB --------------------------------------------------------------------------------
 
+def table_active(ctx: RestoreContext, ddb: Any, address: str, name: str) -> None:
+    """Wait until the table is ACTIVE again: real DynamoDB leaves it UPDATING for a while after
+    UpdateTable and refuses some changes until then (the local endpoint is ACTIVE at once)."""
+    waits = ctx.waits
+    for attempt in range(waits.attempts):
+        status = ddb.describe_table(TableName=name)["Table"].get("TableStatus")
+        if status in (None, "ACTIVE"):
+            return
+        if attempt + 1 < waits.attempts:
+            waits.sleep(waits.delay)
+    raise RestoreError(f"{address}: table {name} was still {status} after {waits.attempts} checks following "
+                       "UpdateTable; wait for it, then plan again")
+
+
 def plan_table(ctx: RestoreContext, address: str) -> list[Operation]:
     """TTL, point-in-time recovery, billing mode and tags; index changes are listed, not made."""
     want, have = both(ctx, address, "the table does not exist live")
-    ddb = ctx.account.client("dynamodb")
+    ddb = ctx.client("dynamodb", address)
     name = want["Table"]["TableName"]
     ops: list[Operation] = []
+    # billing first: UpdateTable leaves the table UPDATING, so the other changes follow once it is ACTIVE
+    wb = (want["Table"].get("BillingModeSummary") or {}).get("BillingMode", "PROVISIONED")
+    hb = (have["Table"].get("BillingModeSummary") or {}).get("BillingMode", "PROVISIONED")
+    if wb != hb:
+        params: dict[str, Any] = {"BillingMode": wb}
+        if wb == "PROVISIONED":
+            t = want["Table"].get("ProvisionedThroughput") or {}
+            params["ProvisionedThroughput"] = {"ReadCapacityUnits": t.get("ReadCapacityUnits", 1),
+                                               "WriteCapacityUnits": t.get("WriteCapacityUnits", 1)}
+
+        def update_table(p: dict[str, Any] = params) -> None:
+            ddb.update_table(TableName=name, **p)
+            table_active(ctx, ddb, address, name)
+
+        ops.append(Operation(address, "update", "BillingMode", f"{hb} -> {wb}", run=update_table))
     wt, ht = want.get("TimeToLive") or {}, have.get("TimeToLive") or {}
     if wt != ht:
         on = wt.get("TimeToLiveStatus") in ("ENABLED", "ENABLING")
@@ -80,16 +109,6 @@ def plan_table(ctx: RestoreContext, address: str) -> list[Operation]:
         ops.append(Operation(address, "update", "PointInTimeRecovery", f"{hp} -> {wp}",
                              run=lambda on=wp == "ENABLED": ddb.update_continuous_backups(
                                  TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": on})))
-    wb = (want["Table"].get("BillingModeSummary") or {}).get("BillingMode", "PROVISIONED")
-    hb = (have["Table"].get("BillingModeSummary") or {}).get("BillingMode", "PROVISIONED")
-    if wb != hb:
-        params: dict[str, Any] = {"BillingMode": wb}
-        if wb == "PROVISIONED":
-            t = want["Table"].get("ProvisionedThroughput") or {}
-            params["ProvisionedThroughput"] = {"ReadCapacityUnits": t.get("ReadCapacityUnits", 1),
-                                               "WriteCapacityUnits": t.get("WriteCapacityUnits", 1)}
-        ops.append(Operation(address, "update", "BillingMode", f"{hb} -> {wb}",
-                             run=lambda p=params: ddb.update_table(TableName=name, **p)))
     if want.get("Tags") != have.get("Tags"):
         arn = have["Table"]["TableArn"]
         tags = [{"Key": k, "Value": v} for k, v in sorted((want.get("Tags") or {}).items())]
@@ -109,7 +128,7 @@ def plan_table(ctx: RestoreContext, address: str) -> list[Operation]:
 def plan_role(ctx: RestoreContext, address: str) -> list[Operation]:
     """Trust policy, inline policies and attached managed policies."""
     want, have = both(ctx, address, "the role does not exist live")
-    iam = ctx.account.client("iam")
+    iam = ctx.client("iam", address)
     role = want["RoleName"]
     ops: list[Operation] = []
     if want["AssumeRolePolicyDocument"] != have["AssumeRolePolicyDocument"]:
@@ -145,7 +164,7 @@ def plan_policy(ctx: RestoreContext, address: str) -> list[Operation]:
     want, have = both(ctx, address, "the policy does not exist live")
     ops: list[Operation] = []
     if want.get("Document") != have.get("Document"):
-        iam = ctx.account.client("iam")
+        iam = ctx.client("iam", address)
         arn, doc = have["Arn"], json.dumps(want["Document"])
 
         def apply() -> None:

@@ -7,9 +7,11 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..addresses import check_patterns
 from ..collectors import registry
+from ..collectors.aws.accounts import AwsAccounts, unknown_account_hint
 from ..config import Config
 from ..diff import Snapshot, diff_documents, resource_differs
 from ..engine import Capture, CaptureRequest, CaptureResult
@@ -21,7 +23,16 @@ from ..secrets.fingerprint import Fingerprinter
 from ..store import SnapshotStore
 from .aws import RESTORERS
 from .more import RESTORERS as OTHER_RESTORERS
-from .ops import NEEDS_IDENTITY, Operation, Plan, RestoreContext, RestoreError, Unrestorable
+from .ops import (
+    NEEDS_IDENTITY,
+    Operation,
+    Plan,
+    RestoreContext,
+    RestoreError,
+    Unrestorable,
+    Waits,
+    in_dependency_order,
+)
 from .reveal import IDENTITY_HINT, Revealer, has_marker
 from .s3 import plan_bucket
 
@@ -42,15 +53,28 @@ class Restore:
         self.commit = self.store.resolve(self.rev)
         self.snapshot = Snapshot.load(self.store, self.commit)
         self._ctx: RestoreContext | None = None
+        self._accounts: AwsAccounts | None = None
+        self._reveal: Revealer | None = None
+        self.waits = Waits()
 
     def services(self) -> tuple[str, ...]:
-        """Services to read live: named by --only, by the addresses, else all in the snapshot."""
+        """Services to restore: named by --only, by the addresses, else all in the snapshot."""
         if self.only:
             return self.only
         named = {p.split("/", 1)[0] for p in self.patterns if "*" not in p.split("/", 1)[0]}
         if self.patterns and len(named) == len({p.split("/", 1)[0] for p in self.patterns}):
             return tuple(sorted(named))
         return tuple(sorted({info["service"] for info in self.snapshot.resources.values()}))
+
+    def read_services(self) -> tuple[str, ...]:
+        """Services to read live: those restored, and CloudFront beside S3 (a restored object is
+        invalidated on every distribution serving its bucket, selected or not) unless the
+        configuration leaves CloudFront out."""
+        restored = self.services()
+        wanted = not self.config.services or "cloudfront" in self.config.services
+        if "s3" in restored and "cloudfront" not in restored and wanted:
+            return tuple(sorted((*restored, "cloudfront")))
+        return restored
 
     def selected(self, live: Snapshot) -> list[str]:
         addresses = sorted(set(self.snapshot.resources) | set(live.resources))
@@ -60,50 +84,36 @@ class Restore:
         check_patterns(self.patterns, chosen, f"{self.rev} or live state", f"gitsnap show {self.rev}")
         return [a for a in chosen if any(fnmatch.fnmatchcase(a, p) for p in self.patterns)]
 
-    def plan(self) -> Plan:
-        from ..collectors.aws.clients import AwsAccount
+    def read_live(self) -> tuple[Snapshot, frozenset[str]]:
+        return read_live(Capture(self.store, self.config, self.fingerprint), self.commit, self.read_services())
 
+    def plan(self) -> Plan:
         known = registry.aws_services() | registry.other_services()
         for p in self.patterns:  # a service gitsnap does not know: nothing live could match either
             if p.split("/", 1)[0] not in known and not any(ch in p.split("/", 1)[0] for ch in "*?["):
                 check_patterns([p], self.snapshot.resources, self.rev, f"gitsnap show {self.rev}")
-        live, _ = read_live(Capture(self.store, self.config, self.fingerprint), self.commit, self.services())
+        live, read = self.read_live()
         self.live = live
-        account = AwsAccount(self.config.profile)
-        reveal = Revealer(self.snapshot, unsealer())
-        account.client_hooks.append(reveal.install)  # no fingerprint is ever sent to live state
-        account_id = account.account_id() if any(
-            s in registry.aws_services() for s in self.services()) else "local"
-        ctx = RestoreContext(self.store, self.snapshot, live, account, account_id, self.delete, self.config,
-                             reveal)
+        if self._accounts is None or self._reveal is None:  # made once: verify's plan reuses the sessions
+            self._reveal = Revealer(self.snapshot, unsealer())
+            # no fingerprint is ever sent to live state: every client of every account has the hook
+            self._accounts = AwsAccounts(self.config, self.config.s3_workers, hooks=[self._reveal.install])
+        ctx = RestoreContext(self.store, self.snapshot, live, self._accounts, self.delete, self.config,
+                             self._reveal, self.waits, read)
         self._ctx = ctx
         ops: list[Operation] = []
         for address in self.selected(live):
             ops.extend(self.plan_resource(ctx, address))
-        return Plan(self.rev, self.commit, ops)
+        kinds = {a: (i["service"], i["type"]) for a, i in (*live.resources.items(), *self.snapshot.resources.items())}
+        return Plan(self.rev, self.commit, in_dependency_order(ops, kinds))
 
     def plan_resource(self, ctx: RestoreContext, address: str) -> list[Operation]:
-        want, have = ctx.snapshot.resources.get(address), ctx.live.resources.get(address)
-        if want is None:
-            return [Operation(address, "kept", address, "not in the snapshot; gitsnap never deletes whole resources")]
-        if have is not None and not resource_differs(address, ctx.snapshot, ctx.live):
-            return []  # identical, or only in what the service changes by itself (status)
-        if want.get("account") not in (ctx.account_id, want.get("service")):
-            return [Operation(address, "cannot-restore", address,
-                              f"it is in account {want['account']}; these credentials are for {ctx.account_id}")]
-        restorer = RESTORERS.get((want["service"], want["type"]))
-        if restorer is None:
-            return not_restorable(ctx, address)
-        try:
-            ops = restorer(ctx, address)
-        except Unrestorable as why:
-            return [why.op]
-        return ops + needs_identity(ctx, address, ops)
+        return plan_address(ctx, address)
 
     def guard(self) -> None:
         """Refuse if live state moved since the plan: re-read it and compare, resource by resource."""
         assert self._ctx is not None
-        again, _ = read_live(Capture(self.store, self.config, self.fingerprint), self.commit, self.services())
+        again, _ = self.read_live()
         for address in self.selected(self.live):
             if resource_differs(address, self.live, again):
                 raise RestoreError(f"{address} changed after the plan was made; nothing was applied: plan again")
@@ -135,6 +145,39 @@ class Restore:
         except GitsnapError as exc:
             raise RestoreError(f"the restore was applied and verified, but recording it failed ({exc}); "
                                "run 'gitsnap capture' to record it") from exc
+
+
+def plan_address(ctx: RestoreContext, address: str) -> list[Operation]:
+    """The operations that put one resource back, or the line that says why they cannot."""
+    want, have = ctx.snapshot.resources.get(address), ctx.live.resources.get(address)
+    if want is None:
+        return [Operation(address, "kept", address, "not in the snapshot; gitsnap never deletes whole resources")]
+    if have is not None and not resource_differs(address, ctx.snapshot, ctx.live):
+        return []  # identical, or only in what the service changes by itself (status)
+    if want["service"] in registry.aws_services():
+        elsewhere = misplaced(want, have)
+        if elsewhere:
+            return [Operation(address, "cannot-restore", address, elsewhere)]
+        if not ctx.accounts.reaches(want["account"]):
+            return [Operation(address, "cannot-restore", address,
+                              unknown_account_hint(want["account"], ctx.accounts.known()))]
+    restorer = RESTORERS.get((want["service"], want["type"]))
+    if restorer is None:
+        return not_restorable(ctx, address)
+    try:
+        ops = restorer(ctx, address)
+    except Unrestorable as why:
+        return [why.op]
+    return ops + needs_identity(ctx, address, ops)
+
+
+def misplaced(want: dict[str, Any], have: dict[str, Any] | None) -> str | None:
+    """Why live's resource at this address is not the snapshot's, if it is in another account or
+    region (an unqualified address names whichever one exists). Pure."""
+    if have is None or (have.get("account"), have.get("region")) == (want.get("account"), want.get("region")):
+        return None
+    return (f"live, this address is in account {have.get('account')} {have.get('region')}, the snapshot's in "
+            f"{want.get('account')} {want.get('region')}: not the same resource, so it is left alone")
 
 
 def needs_identity(ctx: RestoreContext, address: str, ops: list[Operation]) -> list[Operation]:

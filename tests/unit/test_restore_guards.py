@@ -26,8 +26,11 @@ class StubAccount:
                                                     aws_secret_access_key="y") for name in ("cloudfront", "lambda")}
         self.stubs = {name: Stubber(c) for name, c in self.clients.items()}
 
-    def client(self, name: str, region: str | None = None):
+    def client(self, name: str, account: str | None = None, region: str | None = None):
         return self.clients[name]
+
+    def reaches(self, account: str) -> bool:
+        return True
 
 
 def config(ttl: int, header: str) -> dict:
@@ -57,7 +60,7 @@ def test_cloudfront_sends_fresh_etag_keeps_live_secret_and_refuses_stale(store):
     have = {"Id": DIST, "ARN": "arn", "DistributionConfig": config(60, fp), "Tags": {}}
     acct = StubAccount()
     ctx = RestoreContext(store, snapshot(store, path, address, want, "cloudfront", "distribution"),
-                         snapshot(store, path, address, have, "cloudfront", "distribution"), acct, "1", False)
+                         snapshot(store, path, address, have, "cloudfront", "distribution"), acct)
     ops = plan_distribution(ctx, address)
     (action,) = [op for op in ops if op.run]
     assert action.target == "DistributionConfig.DefaultCacheBehavior.DefaultTTL" and action.detail == "60 -> 86400"
@@ -86,7 +89,7 @@ def test_lambda_passes_revision_id_and_refuses_stale(store):
     have = {**base, "Configuration": {"FunctionName": "f", "FunctionArn": "arn", "Role": "r", "Timeout": 30, "Environment": env}}
     acct = StubAccount()
     ctx = RestoreContext(store, snapshot(store, path, address, want, "lambda", "function"),
-                         snapshot(store, path, address, have, "lambda", "function"), acct, "1", False)
+                         snapshot(store, path, address, have, "lambda", "function"), acct)
     (action,) = [op for op in plan_function(ctx, address) if op.run]
     stub = acct.stubs["lambda"]
     live = {"FunctionName": "f", "RevisionId": "rev-1", "Environment": {"Variables": {"KEY": "live-secret"}}}
