@@ -2,7 +2,8 @@
 
 It owns git objects (blobs streamed to disk, trees, commits, annotated tags) and
 refs, which it moves only by compare-and-swap after every object they point to
-is written. Nothing above it knows how git stores anything.
+is written and flushed to disk (durable.py). Nothing above it knows how git
+stores anything.
 
 It also owns the repository's integrity: which folders are gitsnap repositories
 (identity.py), which stored objects are known sound (sound.py), what a killed run

@@ -63,12 +63,17 @@ def object_path(objects_dir: Path, object_id: str) -> Path:
 
 
 def write_stream(objects_dir: Path, size: int, chunks: Iterable[bytes],
-                 keep_existing: Callable[[str], bool] | None = None) -> tuple[str, str]:
+                 keep_existing: Callable[[str], bool] | None = None,
+                 stored: Callable[[Path, bool], None] | None = None) -> tuple[str, str]:
     """Write a blob of *size* bytes from *chunks*; return ``(git blob id, sha256 hex)``.
 
     When the object already exists, it is kept if ``keep_existing(blob_id)`` says so (by
     default always); otherwise the fresh copy replaces it, so a damaged file is repaired
     by writing the same body again.
+
+    Nothing is fsynced here (that would cost one sync per body in the hot path): *stored*
+    is told ``(object path, whether this call wrote it)`` so the caller can flush it once,
+    before a ref names it (durable.py).
     """
     header = b"blob %d\x00" % size
     sha1 = hashlib.sha1(header)
@@ -91,12 +96,15 @@ def write_stream(objects_dir: Path, size: int, chunks: Iterable[bytes],
             raise SizeMismatchError(f"expected {size} bytes, got {seen}")
         blob_id = sha1.hexdigest()
         final = object_path(objects_dir, blob_id)
-        if final.exists() and (keep_existing is None or keep_existing(blob_id)):
-            os.unlink(tmp)
-        else:
+        wrote = not (final.exists() and (keep_existing is None or keep_existing(blob_id)))
+        if wrote:
             final.parent.mkdir(exist_ok=True)
             os.chmod(tmp, 0o444)
             os.replace(tmp, final)  # atomic; a reader with the old file open keeps reading it
+        else:
+            os.unlink(tmp)
+        if stored is not None:
+            stored(final, wrote)
         return blob_id, sha256.hexdigest()
     except BaseException:
         if os.path.exists(tmp):

@@ -30,7 +30,7 @@ import re
 import stat
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +41,7 @@ from dulwich.objects import Blob, Commit, ShaFile, Tag, Tree, object_class
 from dulwich.refs import check_ref_format
 from dulwich.repo import Repo
 
-from . import identity, loose, sweep
+from . import durable, identity, loose, sweep
 from .errors import (
     ConcurrentUpdateError,
     CorruptObjectError,
@@ -64,6 +64,13 @@ _HEX_PREFIX = re.compile(r"[0-9a-fA-F]{4,39}")
 FILE_MODE = 0o100644
 _TYPE_NUMS = {"commit": 1, "tree": 2, "blob": 3, "tag": 4}
 _DAMAGE_HINT = "the repository is damaged; run 'gitsnap verify' to list the damage"
+
+
+@dataclass(frozen=True)
+class _Recording:
+    """An object container for dulwich helpers (commit_tree) whose writes go through the store."""
+
+    add_object: Callable[[ShaFile], None]
 
 
 @dataclass(frozen=True)
@@ -137,6 +144,7 @@ class SnapshotStore:
         self._objects_str = str(self._objects_dir)
         self._sound = SoundCache(self.path / SOUND_CACHE)
         self._packs_lock = threading.Lock()  # dulwich pack files share one file position
+        self._pending = durable.PendingWrites(self._objects_dir)  # flushed before any ref moves
 
     @classmethod
     def init(cls, path: Path) -> SnapshotStore:
@@ -576,8 +584,27 @@ class SnapshotStore:
 
     def add_bytes(self, data: bytes) -> str:
         blob = Blob.from_string(data)
-        self._repo.object_store.add_object(blob)
+        self._add_object(blob)
         return blob.id.decode()
+
+    def _add_object(self, obj: ShaFile) -> None:
+        """Add an object through dulwich (which does not fsync it) and record it to be flushed."""
+        path = self._loose_path(obj.id.decode())
+        try:
+            mtime: float | None = os.stat(path).st_mtime  # before dulwich freshens it
+        except FileNotFoundError:
+            mtime = None
+        self._repo.object_store.add_object(obj)
+        if mtime is None:
+            self._pending.wrote(path)
+        else:
+            self._pending.found(path, mtime)
+
+    def _stored(self, path: Path, wrote: bool) -> None:
+        if wrote:
+            self._pending.wrote(path)
+        else:
+            self._pending.found(path)
 
     def add_stream(self, size: int, chunks: Iterable[bytes]) -> tuple[str, str]:
         """Stream a body into a blob; returns ``(blob id, sha256)``. Memory stays bounded.
@@ -585,7 +612,8 @@ class SnapshotStore:
         An existing copy of the same blob is kept only if it is known to be sound; any other
         is replaced by the fresh one, so writing a body again repairs a damaged copy.
         """
-        blob_id, sha256 = loose.write_stream(self._objects_dir, size, chunks, keep_existing=self._known_sound_loose)
+        blob_id, sha256 = loose.write_stream(self._objects_dir, size, chunks, keep_existing=self._known_sound_loose,
+                                             stored=self._stored)
         with contextlib.suppress(OSError):  # just written (or known sound): remember it
             self._sound.remember(blob_id, stamp(os.stat(self._loose_path(blob_id))))
         return blob_id, sha256
@@ -595,7 +623,8 @@ class SnapshotStore:
             (path.encode("utf-8", "surrogateescape"), blob.encode(), FILE_MODE)
             for path, blob in sorted(files.items())
         ]
-        return commit_tree(self._repo.object_store, entries).decode()
+        # commit_tree only calls add_object: give it ours, so the trees are flushed before a ref moves
+        return commit_tree(_Recording(self._add_object), entries).decode()
 
     def commit(self, tree_id: str, parent: str | None, message: str) -> str:
         c = Commit()
@@ -606,7 +635,7 @@ class SnapshotStore:
         c.author_timezone = c.commit_timezone = 0
         c.encoding = b"UTF-8"
         c.message = message.encode("utf-8")
-        self._repo.object_store.add_object(c)
+        self._add_object(c)
         return c.id.decode()
 
     def advance(self, old: str | None, new: str) -> None:
@@ -617,21 +646,47 @@ class SnapshotStore:
                 "the snapshot branch moved during this capture (another capture ran?): nothing was changed; run capture again"
             )
 
+    def flush(self) -> int:
+        """fsync every object written in this run (and their folders); return how many files.
+
+        Called before every ref move, so a power cut can never leave a ref naming an object
+        that was not on disk yet (durable.py). Cheap when nothing is pending.
+        """
+        started = time.monotonic()
+        try:
+            flushed = self._pending.flush()
+        except durable.FlushError as exc:
+            raise RepositoryError(f"{exc.strerror}: no ref was moved; check the disk holding {self.path} "
+                                  "and run capture again") from exc
+        if flushed:
+            log.debug("flushed %d object files to disk in %.3f s", flushed, time.monotonic() - started)
+        return flushed
+
     def _swap(self, ref: bytes, old: bytes | None, new: bytes) -> bool:
-        """Compare-and-swap a ref. dulwich's set_if_equals treats old=None as "don't check",
-        so "must not exist yet" goes through add_if_new instead. Only the branch gets a reflog
-        entry: a reflog of tag objects makes 'git gc' complain "not a commit"."""
+        """Compare-and-swap a ref, once every object written so far is on disk.
+
+        dulwich's set_if_equals treats old=None as "don't check", so "must not exist yet" goes
+        through add_if_new instead. Only the branch gets a reflog entry: a reflog of tag
+        objects makes 'git gc' complain "not a commit". dulwich fsyncs the ref file before
+        renaming it; the folder holding its name is synced after, so a capture that reported
+        success survives a power cut."""
         message = b"gitsnap capture" if ref == BRANCH else None
+        self.flush()
         try:
             with sweep.moving_refs(self.path):
                 if old is None:
-                    return self._repo.refs.add_if_new(ref, new, message=message)
-                return self._repo.refs.set_if_equals(ref, old, new, message=message)
+                    moved = self._repo.refs.add_if_new(ref, new, message=message)
+                else:
+                    moved = self._repo.refs.set_if_equals(ref, old, new, message=message)
         except FileLocked as exc:  # a git command is moving it, or one was killed doing so
             lock = f"{self.path / ref.decode()}.lock"
             raise RepositoryError(f"{ref.decode()} is locked by {lock} (a git command running here, or one that "
                                   "was killed), so it was not moved: if no git command is running, delete that file "
                                   "and run capture again") from exc
+        if moved:
+            with contextlib.suppress(durable.FlushError):  # the ref moved; its folder's sync is best effort
+                durable.fsync_path(str((self.path / ref.decode()).parent))
+        return moved
 
     @staticmethod
     def valid_tag_name(name: str) -> bool:
@@ -652,7 +707,7 @@ class SnapshotStore:
         tag.name = name.encode()
         tag.object = (Commit, commit_id.encode())
         tag.message = (message.rstrip("\n") + "\n").encode("utf-8")
-        self._repo.object_store.add_object(tag)
+        self._add_object(tag)
         if not self._swap(ref, old, tag.id):
             raise ConcurrentUpdateError(f"tag {name!r} changed during this capture: run capture again")
 

@@ -11,6 +11,7 @@ each test works on a private copy of a repository that already holds two snapsho
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -202,6 +203,64 @@ def test_ctrl_c_stops_the_capture_at_once_releases_the_lock_and_writes_nothing(r
     assert after.code == 0, after.err
     assert run.g.git("rev-parse", "v2^{commit}").strip() == run.g.head()
     assert not tmp_objects(run.g.repo)
+
+
+HUNG_GIT = """#!/bin/sh
+# A git that never answers (a hung network file system, a stuck hook): says where it is, then waits.
+echo $$ > "$GITSNAP_TEST_GIT_STARTED"
+exec sleep 60
+"""
+
+
+def test_two_ctrl_c_while_workers_are_blocked_end_it_once_with_one_line(run: Run, tmp_path: Path) -> None:
+    """A user presses Ctrl-C twice while two workers are stuck: one in a download the proxy
+    holds for 60 s, one waiting on a local path's git that never answers (a stand-in script
+    first on PATH, HUNG_GIT; git's own timeout is 120 s). The second Ctrl-C lands while the
+    first is unwinding. Exit 130 with the one "interrupted" line (no "Aborted!", no
+    traceback), refs as they were, fsck clean, and the next capture gets the lock. The 10 s
+    bound is a hang guard, not a timing."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<p>hi</p>\n")
+    (run.g.repo / "gitsnap.toml").write_text(CONFIG + f'[[local.paths]]\nname = "site"\npath = "{site}"\n')
+    fake = tmp_path / "fakebin"
+    fake.mkdir()
+    (fake / "git").write_text(HUNG_GIT)
+    (fake / "git").chmod(0o755)
+    started = tmp_path / "git-started"
+    run.small.put("slow.bin", os.urandom(64 * 1024))
+    held = Rule("GET", rf"^/{BUCKET}/slow\.bin", delay=60, once=True)
+    run.proxy.rules.append(held)
+    refs = run.g.refs()
+    env = {**run.g.env, "PATH": f"{fake}{os.pathsep}{run.g.env['PATH']}", "GITSNAP_TEST_GIT_STARTED": str(started)}
+    proc = subprocess.Popen([GITSNAP, "--repo", str(run.g.repo), "capture"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(held, proc)
+        deadline = time.monotonic() + 60
+        while not started.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert started.exists(), f"the local path's git never ran (exit {proc.poll()})"
+        time.sleep(0.3)  # both workers well inside their wait
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.02)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+        try:
+            _out, err = proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            pytest.fail("two Ctrl-C did not stop the capture within 10 s")
+    finally:
+        with contextlib.suppress(ValueError, OSError):  # the orphaned stand-in git
+            os.kill(int(started.read_text()), signal.SIGKILL)
+    assert proc.returncode == 130, err
+    assert "interrupted" in error_line(err) and "Aborted" not in err
+    assert run.g.refs() == refs
+    fsck(run.g.repo)
+    after = run.g("capture", "--only", "s3", check=False, timeout=120)
+    assert after.code == 0, after.err
 
 
 def test_a_second_capture_is_refused_while_the_first_holds_the_lock(run: Run) -> None:
