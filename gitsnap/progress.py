@@ -14,6 +14,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from .engine import CaptureResult
 from .manifest import human_bytes
@@ -56,7 +57,9 @@ class RichReporter:
                 self._progress.remove_task(self._tasks.pop(key))
 
     def warn(self, message: str) -> None:
-        self.console.print(f"[yellow]warning:[/] {message}", highlight=False)
+        # the message is text, not markup ("[aws] regions" must print as typed), and one line
+        # even when stderr is not a terminal: scripts grep it
+        self.console.print(Text.assemble(("warning:", "yellow"), " ", message), highlight=False, soft_wrap=True)
 
 
 def summary_table(result: CaptureResult) -> Table:
