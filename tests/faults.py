@@ -12,6 +12,13 @@ resource for real), a rewritten answer, a body cut short after its full
 ``Content-Length`` header, or a body with flipped bytes and untouched headers. Tests
 point ``AWS_ENDPOINT_URL`` at it.
 
+:func:`throttle_every` throttles every service the way each one does: every N-th request of
+each (by its SigV4 signing name and protocol), or the ones it names, gets that service's own
+throttling error, in its own status and shape: S3 ``503 SlowDown``; IAM, STS, SES, RDS,
+CloudFront and Route53 ``400 Throttling`` in XML; DynamoDB, ACM and Lightsail ``400
+ThrottlingException`` in JSON; Lambda, API Gateway and SESv2 ``429 TooManyRequestsException``
+in REST-JSON; EC2 ``503 RequestLimitExceeded`` in EC2's XML.
+
 Lambda code is not served by moto but by the sandbox's own small server (``Code.Location``,
 see :mod:`gitsnap.sandbox.server`). The proxy fronts it too: it rewrites ``Code.Location``
 in ``GetFunction`` answers to point at itself (``/__front__/<host:port>/...``), so rules can
@@ -101,9 +108,11 @@ class Rule:
     API action, and ``when`` (if given) returns true. The first matching rule that still has
     uses left (``once``: one; ``times``: N; else every time) decides; ``hits`` counts its uses.
 
-    With none of ``before``, ``delay``, ``edit_request``, ``rewrite``, ``cut`` or ``corrupt``
-    set, the answer is the error AWS sends: ``status`` and ``code``, as JSON for JSON
-    protocols (``json_protocol``, or any request carrying ``X-Amz-Target``), else as XML.
+    With ``error`` set, the answer is the error it chooses for the request (its status, code
+    and shape: :func:`throttling`). With none of ``before``, ``delay``, ``edit_request``,
+    ``rewrite``, ``cut`` or ``corrupt`` set, the answer is the error AWS sends: ``status`` and
+    ``code``, as JSON for JSON protocols (``json_protocol``, or any request carrying
+    ``X-Amz-Target``), else as XML.
     Otherwise the request is forwarded: after ``delay`` seconds and the ``before`` side
     effect, with ``edit_request`` applied; the answer is passed through ``rewrite``, or
     ``corrupt``-ed (bytes flipped, every header kept), or ``cut`` (the full
@@ -116,6 +125,7 @@ class Rule:
     code: str = "AccessDenied"
     json_protocol: bool = False  # REST-JSON services (Lambda) vs XML (S3, CloudFront, Route53, IAM)
     before: Callable[[], None] | None = None  # a side effect; then forward instead of failing
+    error: Callable[[Request], Throttle] | None = None  # the error to answer, chosen per request
     once: bool = False
     hits: int = 0
     action: str = ""
@@ -180,16 +190,101 @@ def flip_bytes(data: bytes) -> bytes:
 
 def error_body(rule: Rule, req: Request) -> tuple[bytes, str]:
     """The error document AWS sends, in the request's protocol (botocore parses the code from it)."""
-    if rule.json_protocol or "x-amz-target" in req.headers:
-        payload = {"__type": rule.code, "message": "denied by test proxy", "Message": "denied by test proxy",
-                   "Type": "User"}
+    return error_document(rule.code, rule.json_protocol or "x-amz-target" in req.headers)
+
+
+def error_document(code: str, as_json: bool, message: str = "denied by test proxy",
+                   ec2: bool = False) -> tuple[bytes, str]:
+    """An AWS error answer with *code*: JSON, or XML (EC2's own shape where *ec2*)."""
+    if as_json:
+        payload = {"__type": code, "message": message, "Message": message, "Type": "User"}
         return json.dumps(payload).encode(), "application/x-amz-json-1.0"
+    if ec2:
+        xml = (f'<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>{code}</Code>'
+               f"<Message>{message}</Message></Error></Errors><RequestID>fault-proxy</RequestID></Response>")
+        return xml.encode(), "text/xml"
     # <ErrorResponse><Error> is what the query (IAM) and REST-XML (CloudFront, Route53) services send;
     # botocore's S3 parser reads it too
     xml = (f'<?xml version="1.0" encoding="UTF-8"?><ErrorResponse><Error><Type>Sender</Type>'
-           f"<Code>{rule.code}</Code><Message>denied by test proxy</Message></Error>"
+           f"<Code>{code}</Code><Message>{message}</Message></Error>"
            "<RequestId>fault-proxy</RequestId></ErrorResponse>")
     return xml.encode(), "application/xml"
+
+
+# -- throttling, as each service does it ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """One service's throttling answer: HTTP status, error code, and whether it is JSON."""
+
+    status: int
+    code: str
+    json: bool
+
+
+_SIGNED_SERVICE = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request")
+_REST_XML = frozenset({"s3", "cloudfront", "route53"})  # the rest of the REST services speak JSON
+
+
+def signing_service(req: Request) -> str | None:
+    """The service a request is signed for (SigV4's credential scope), or None if unsigned."""
+    found = _SIGNED_SERVICE.search(req.headers.get("authorization", ""))
+    return found.group(1) if found else None
+
+
+def protocol(req: Request) -> str:
+    """``json`` (X-Amz-Target), ``query`` (``Action=``), ``rest-xml`` or ``rest-json``."""
+    if "x-amz-target" in req.headers:
+        return "json"
+    if req.action is not None:
+        return "query"
+    return "rest-xml" if signing_service(req) in _REST_XML else "rest-json"
+
+
+def throttling(req: Request) -> Throttle:
+    """The throttling error the request's service sends (see the module docstring)."""
+    service, proto = signing_service(req), protocol(req)
+    if service == "s3":
+        return Throttle(503, "SlowDown", False)
+    if service == "ec2":
+        return Throttle(503, "RequestLimitExceeded", False)
+    if proto == "json":
+        return Throttle(400, "ThrottlingException", True)
+    if proto == "rest-json":
+        return Throttle(429, "TooManyRequestsException", True)
+    return Throttle(400, "Throttling", False)  # query and REST-XML
+
+
+@dataclass
+class Throttler:
+    """A ``when`` that picks, per service (its signing name and protocol: SES and SESv2 share a
+    name), every ``every``-th request and the request numbers (1-based) listed in ``at``.
+    Unsigned requests (Lambda code downloads) are never picked, nor counted. ``seen`` and
+    ``picked`` count requests per service: with nothing to pick, it only counts."""
+
+    every: int = 0
+    at: dict[str, set[int]] = field(default_factory=dict)
+    seen: dict[str, int] = field(default_factory=dict)
+    picked: dict[str, int] = field(default_factory=dict)
+
+    def __call__(self, req: Request) -> bool:
+        service = signing_service(req)
+        if service is None:
+            return False
+        key = f"{service}/{protocol(req)}"
+        count = self.seen[key] = self.seen.get(key, 0) + 1
+        if not ((self.every and count % self.every == 0) or count in self.at.get(key, ())):
+            return False
+        self.picked[key] = self.picked.get(key, 0) + 1
+        return True
+
+
+def throttle_every(every: int = 0, at: dict[str, set[int]] | None = None) -> tuple[Rule, Throttler]:
+    """A rule that throttles every *every*-th request of each service and the request numbers
+    *at* names, each with its own service's throttling error; and its counter."""
+    counter = Throttler(every, at or {})
+    return Rule(when=counter, error=throttling), counter
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -278,6 +373,12 @@ class FaultProxy:
             def _serve(self) -> None:
                 req = Request(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, self._body())
                 rule = proxy.pick(req)
+                if rule is not None and rule.error is not None:
+                    err = rule.error(req)
+                    body, ctype = error_document(err.code, err.json, "Rate exceeded",
+                                                 ec2=signing_service(req) == "ec2")
+                    return self._send(Response(err.status, [("Content-Type", ctype),
+                                                            ("x-amzn-ErrorType", err.code)], body))
                 if rule is not None and not rule.forwards:
                     body, ctype = error_body(rule, req)
                     return self._send(Response(rule.status, [("Content-Type", ctype),

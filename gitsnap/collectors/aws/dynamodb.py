@@ -8,8 +8,10 @@ from typing import Any
 import botocore.exceptions as bx
 
 from ..context import UnitContext
+from ..errors import IncompleteAnswerError
+from ..run import call
 from ..spec import Call, Detail, Raw, ResourceType
-from .clients import translate
+from .clients import TruncatedPageError, pages, translate
 from .shapes import tag_map
 
 
@@ -19,11 +21,36 @@ def _table(r: Raw) -> dict[str, str]:
 
 def fetch_tags(ctx: UnitContext, raw: Raw) -> Any:
     arn = (raw.get("Table") or {}).get("TableArn")
+    what = f"dynamodb/{raw['TableName']}: dynamodb:ListTagsOfResource"
     try:
-        pages = ctx.client("dynamodb").get_paginator("list_tags_of_resource").paginate(ResourceArn=arn)
-        return [t for page in pages for t in page.get("Tags", [])]
+        # checked pages: one that says more follow but gives no token is an error, not the end
+        return [t for page in pages(ctx.client("dynamodb"), "list_tags_of_resource", ResourceArn=arn)
+                for t in page.get("Tags", [])]
+    except TruncatedPageError as exc:
+        raise IncompleteAnswerError(f"{what}: {exc}; capture again (report it if it persists)") from exc
     except (bx.BotoCoreError, bx.ClientError) as exc:
-        raise translate(exc, f"dynamodb/{raw['TableName']}: dynamodb:ListTagsOfResource") from exc
+        raise translate(exc, what) from exc
+
+
+SCALABLE_IDS_PER_CALL = 50  # DescribeScalableTargets takes at most 50 ResourceIds
+
+
+def fetch_scalable_targets(ctx: UnitContext, raw: Raw) -> Any:
+    """The auto-scaling targets of the table and of each of its global secondary indexes.
+
+    DescribeScalableTargets returns only the resources it is asked about, and an index is its
+    own resource (``table/NAME/index/INDEX``): asked about the table alone, it leaves every
+    index's read and write scaling out."""
+    name = raw["TableName"]
+    indexes = [i["IndexName"] for i in (raw.get("Table") or {}).get("GlobalSecondaryIndexes") or []]
+    ids = [f"table/{name}", *(f"table/{name}/index/{i}" for i in indexes)]
+    found: list[Any] = []
+    for start in range(0, len(ids), SCALABLE_IDS_PER_CALL):
+        chunk = ids[start:start + SCALABLE_IDS_PER_CALL]
+        targets = Call("describe_scalable_targets", client="application-autoscaling", result="ScalableTargets",
+                       paginate=True, params=lambda _r, chunk=chunk: {"ServiceNamespace": "dynamodb", "ResourceIds": chunk})
+        found.extend(call(ctx, TABLE, targets, raw, f"dynamodb/{name}") or [])
+    return found
 
 
 def fetch_sample(ctx: UnitContext, raw: Raw) -> Any:
@@ -44,7 +71,8 @@ def transform_table(raw: Raw) -> Raw:
         "Table": raw["Table"],
         "TimeToLive": raw.get("TimeToLive"),
         "ContinuousBackups": raw.get("ContinuousBackups"),
-        "ScalableTargets": sorted(raw.get("ScalableTargets") or [], key=lambda t: t.get("ScalableDimension", "")),
+        "ScalableTargets": sorted(raw.get("ScalableTargets") or [],
+                                  key=lambda t: (t.get("ResourceId", ""), t.get("ScalableDimension", ""))),
         "Tags": tag_map(raw.get("Tags")),
     }
     if raw.get("SampleItems") is not None:
@@ -72,9 +100,7 @@ TABLE = ResourceType(
         Detail("Table", Call("describe_table", params=_table, result="Table", identity=True, required=("Table",))),
         Detail("TimeToLive", Call("describe_time_to_live", params=_table, result="TimeToLiveDescription")),
         Detail("ContinuousBackups", Call("describe_continuous_backups", params=_table, result="ContinuousBackupsDescription")),
-        Detail("ScalableTargets", Call("describe_scalable_targets", client="application-autoscaling", result="ScalableTargets",
-                                       paginate=True,
-                                       params=lambda r: {"ServiceNamespace": "dynamodb", "ResourceIds": [f"table/{r['TableName']}"]})),
+        Detail("ScalableTargets", fetch=fetch_scalable_targets),
         Detail("Tags", fetch=fetch_tags),
         Detail("SampleItems", fetch=fetch_sample),
     ),

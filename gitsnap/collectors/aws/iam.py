@@ -52,8 +52,8 @@ def inline_policies(kind: str, name_field: str) -> Callable[[UnitContext, Raw], 
 
 
 def _merged(raw: Raw, key: str) -> Raw:
-    """The listed fields overlaid with the identity read's (ListRoles leaves out the
-    permissions boundary)."""
+    """The listed fields overlaid with the identity read's (ListRoles and ListUsers leave out
+    the permissions boundary, ListPolicies the description)."""
     return {**raw, **(raw.get(key) or {})}
 
 
@@ -78,11 +78,12 @@ def transform_role(raw: Raw) -> Raw:
 
 
 def transform_user(raw: Raw) -> Raw:
+    user = _merged(raw, "User")
     return {
-        "UserName": raw["UserName"],
-        "Arn": raw["Arn"],
-        "Path": raw.get("Path"),
-        "PermissionsBoundary": raw.get("PermissionsBoundary"),
+        "UserName": user["UserName"],
+        "Arn": user["Arn"],
+        "Path": user.get("Path"),
+        "PermissionsBoundary": user.get("PermissionsBoundary"),
         "InlinePolicies": raw.get("InlinePolicies") or {},
         "AttachedPolicies": _attached(raw),
         "Groups": sorted(g["GroupName"] for g in raw.get("Groups") or []),
@@ -104,11 +105,12 @@ def transform_group(raw: Raw) -> Raw:
 
 
 def transform_policy(raw: Raw) -> Raw:
+    # the listed DefaultVersionId, not GetPolicy's: it names the version whose Document was read
     return {
         "PolicyName": raw["PolicyName"],
         "Arn": raw["Arn"],
         "Path": raw.get("Path"),
-        "Description": raw.get("Description"),
+        "Description": _merged(raw, "Policy").get("Description"),  # ListPolicies never sends it
         "DefaultVersionId": raw.get("DefaultVersionId"),
         "Document": policy_json((raw.get("Version") or {}).get("Document")),
         "Tags": tag_map(raw.get("Tags")),
@@ -149,16 +151,18 @@ POLICY = ResourceType(
     list=Call("list_policies", params=lambda _r: {"Scope": "Local"}, result="Policies", paginate=True),
     id=lambda r: r["PolicyName"],
     details=(
-        # the identity read: a policy's tags are the policy's; NoSuchEntity here means it is gone
+        # the identity read; ListPolicies leaves out the description (and tags)
+        Detail("Policy", Call("get_policy", params=lambda r: {"PolicyArn": r["Arn"]}, result="Policy", identity=True,
+                              required=("Policy.Arn",))),
         Detail("Tags", Call("list_policy_tags", params=lambda r: {"PolicyArn": r["Arn"]}, result="Tags",
-                            paginate=True, identity=True)),
+                            paginate=True)),
         Detail("Version", Call("get_policy_version", result="PolicyVersion",
                                params=lambda r: {"PolicyArn": r["Arn"], "VersionId": r["DefaultVersionId"]},
                                required=("PolicyVersion.Document",), documents=("PolicyVersion.Document",))),
     ),
     transform=transform_policy,
     schema="aws.iam.policy",
-    permissions=("iam:ListPolicies", "iam:GetPolicyVersion", "iam:ListPolicyTags"),
+    permissions=("iam:ListPolicies", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyTags"),
 )
 
 INSTANCE_PROFILE = ResourceType(
@@ -176,9 +180,10 @@ USER = ResourceType(
     list=Call("list_users", result="Users", paginate=True),
     id=lambda r: r["UserName"],
     details=(
-        # the identity read (no iam:GetUser needed): NoSuchEntity here can only mean the user is gone
+        # the identity read; ListUsers leaves out the permissions boundary (and tags)
+        Detail("User", Call("get_user", params=_user, result="User", identity=True, required=("User.Arn",))),
         Detail("AttachedPolicies", Call("list_attached_user_policies", params=_user, result="AttachedPolicies",
-                                        paginate=True, identity=True)),
+                                        paginate=True)),
         Detail("Groups", Call("list_groups_for_user", params=_user, result="Groups", paginate=True)),
         Detail("AccessKeys", Call("list_access_keys", params=_user, result="AccessKeyMetadata", paginate=True)),
         Detail("Tags", Call("list_user_tags", params=_user, result="Tags", paginate=True)),
@@ -187,7 +192,8 @@ USER = ResourceType(
     transform=transform_user,
     public=("AccessKeys.*.AccessKeyId",),  # the id names the key; the secret half is never read
     schema="aws.iam.user",
-    permissions=("iam:ListUsers", "iam:ListUserPolicies", "iam:GetUserPolicy", "iam:ListAttachedUserPolicies",
+    permissions=("iam:ListUsers", "iam:GetUser", "iam:ListUserPolicies", "iam:GetUserPolicy",
+                 "iam:ListAttachedUserPolicies",
                  "iam:ListGroupsForUser", "iam:ListAccessKeys", "iam:ListUserTags"),
 )
 
