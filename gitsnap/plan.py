@@ -23,6 +23,7 @@ import botocore.exceptions as bx
 
 from .addresses import check_services
 from .collectors import registry
+from .collectors.aws.accounts import AwsAccounts
 from .collectors.aws.clients import AwsAccount, translate
 from .collectors.errors import CredentialsError
 from .collectors.spec import LocateContext, Located, Raw, ResourceType
@@ -215,15 +216,10 @@ def plan_units(config: Config, only: tuple[str, ...], workers: int) -> Plan:
                     if s in registry.aws_services()]
     plan = Plan()
     if aws_services:
-        targets = config.accounts or ()
-        accounts = (
-            [(AwsAccount(a.profile, a.role_arn, workers), a.regions, a.regions_all) for a in targets]
-            if targets
-            else [(AwsAccount(config.profile, None, workers), (), False)]
-        )
-        for acct, acct_regions, acct_all in accounts:
-            regions, origin = _regions(acct, acct_regions, acct_all, config)
-            account_id = acct.account_id()
+        accounts = AwsAccounts(config, workers)  # the same account/role settings restore uses
+        for acct, settings in accounts.configured():
+            regions, origin = _regions(acct, settings.regions, settings.regions_all, config)
+            account_id = accounts.account_id(acct)
             read: set[str] = set()
             for svc in aws_services:
                 read.update(_plan_service(plan, acct, account_id, svc, regions, origin, config))

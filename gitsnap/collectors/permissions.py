@@ -6,11 +6,14 @@ from typing import Any
 
 from .registry import AWS
 
+# every capture: the account id; and with regions = "all", the account's enabled regions (in the
+# policy always, so a copied policy does not break when "all" is set later)
+ACCOUNT_READS = ("sts:GetCallerIdentity", "ec2:DescribeRegions")
+
 
 def read_only_policy(services: tuple[str, ...] = ()) -> dict[str, Any]:
     """An IAM policy document allowing exactly the reads the chosen services declare. Pure."""
-    # DescribeRegions: only with regions = "all", but a copied policy should not break when that is set
-    actions = {"sts:GetCallerIdentity", "ec2:DescribeRegions"}
+    actions = set(ACCOUNT_READS)
     for service, types in AWS.items():
         if not services or service in services:
             for spec in types:
