@@ -23,7 +23,7 @@ from typing import Any
 import botocore.exceptions as bx
 
 from ..canonical import plain
-from .aws.clients import TruncatedPageError, error_code, pages, parse_document, translate
+from .aws.clients import INCOMPLETE_ANSWERS, error_code, pages, parse_document, translate
 from .context import UnitContext
 from .errors import IncompleteAnswerError, UnsettledError, VanishedError
 from .spec import Call, Extras, Raw, ResourceType
@@ -102,8 +102,8 @@ def call(ctx: UnitContext, spec: ResourceType, c: Call, raw: Raw, what: str) -> 
     for _ in range(ANSWER_TRIES):
         try:
             resp = _request(client, c, params)
-        except TruncatedPageError as exc:
-            problem = str(exc)
+        except INCOMPLETE_ANSWERS as exc:
+            problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         except (bx.BotoCoreError, bx.ClientError) as exc:
             if error_code(exc) in c.absent:
                 return None

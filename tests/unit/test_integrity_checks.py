@@ -27,7 +27,7 @@ from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
 from gitsnap.collectors import run
-from gitsnap.collectors.aws import awslambda, iam, s3
+from gitsnap.collectors.aws import awslambda, iam, s3, s3objects
 from gitsnap.collectors.context import Counters, NullReporter, UnitContext
 from gitsnap.collectors.errors import (
     BodyIntegrityError,
@@ -327,7 +327,7 @@ def bucket(stub: Stubber, *answers: dict[str, Any]) -> None:
 
 
 def capture(ctx: UnitContext) -> list[ObjectEntry]:
-    extras = s3.capture_objects(ctx, {"Name": "b", "Objects": [obj("k", BODY)]}, {}, "b")
+    extras = s3objects.capture_objects(ctx, {"Name": "b", "Objects": [obj("k", BODY)]}, {}, "b")
     return load_index(extras.files[OBJECT_INDEX])
 
 
@@ -481,3 +481,41 @@ def test_code_that_changes_during_the_capture_is_an_error_not_a_mismatched_recor
     ctx = context({"lambda": client}, unit=f"aws/{ACCOUNT}/us-east-1/lambda")
     with pytest.raises(CollectorError, match=r"^lambda/f: its code changed while it was being captured"):
         awslambda.capture_code(ctx, raw, {"Configuration": config}, "f")
+
+
+def garbled(client: Any, times: int = 1) -> list[int]:
+    """The client's next *times* answers are a cut-off body botocore cannot parse (as a proxy
+    dropping the connection mid-body gives), then the stubbed answers. botocore's Stubber skips parsing,
+    so the failure is raised where the parser would raise it."""
+    from botocore.parsers import ResponseParserError
+
+    seen = [0]
+
+    def before_parse(**_: Any) -> None:
+        seen[0] += 1
+        if seen[0] <= times:
+            raise ResponseParserError("Unable to parse response, invalid XML received:\nb'<Policy>sk_live_cut")
+
+    client.meta.events.register_first("before-call.*.*", before_parse)  # before the Stubber answers
+    return seen
+
+
+def test_an_answer_that_does_not_parse_is_asked_again_not_a_crash():
+    client, stub = stubbed("s3")
+    stub.add_response("get_bucket_policy", {"Policy": '{"Version": "2012-10-17", "Statement": []}'})
+    stub.add_response("get_bucket_policy", {"Policy": '{"Version": "2012-10-17", "Statement": []}'})
+    asked = garbled(client)
+    got = run.call(context({"s3": client}), s3.BUCKET, detail(s3.BUCKET, "Policy"), {"Name": "b"}, "s3/b")
+    assert got == {"Version": "2012-10-17", "Statement": []}
+    assert asked[0] == 2, "the garbled answer was not asked again"
+
+
+def test_an_answer_that_never_parses_is_one_error_without_the_body():
+    client, stub = stubbed("s3")
+    for _ in range(2):  # the Stubber checks a call is expected before the garbling hook runs
+        stub.add_response("get_bucket_policy", {"Policy": "{}"})
+    garbled(client, times=2)
+    with pytest.raises(IncompleteAnswerError) as err:
+        run.call(context({"s3": client}), s3.BUCKET, detail(s3.BUCKET, "Policy"), {"Name": "b"}, "s3/b")
+    assert "answered incompletely twice" in str(err.value)
+    assert "sk_live" not in str(err.value)  # the body is never quoted into an error line

@@ -31,7 +31,9 @@ from urllib.parse import unquote
 import botocore.config
 import botocore.exceptions as bx
 import botocore.session
+from botocore.credentials import AssumeRoleCredentialFetcher, DeferredRefreshableCredentials
 from botocore.paginate import PageIterator
+from botocore.parsers import ResponseParserError
 from botocore.retries.standard import RetryEventAdapter, ThrottlingErrorDetector
 
 from ..errors import (
@@ -120,6 +122,11 @@ class CheckedPageIterator(PageIterator):
             wanted = ", ".join(t.expression for t in self._output_token)
             raise TruncatedPageError(f"a page says {flag} but gives no {wanted}")
         return tokens
+
+
+# answers that arrived but cannot be used as they are: asked again, then an error (never recorded);
+# botocore's ResponseParserError (a cut-off or garbled body) is a plain Exception, not a BotoCoreError
+INCOMPLETE_ANSWERS: tuple[type[Exception], ...] = (TruncatedPageError, ResponseParserError)
 
 
 def pages(client: Any, method: str, **params: Any) -> Any:
@@ -331,14 +338,30 @@ class AwsAccount:
             self._assume(role_arn)
 
     def _assume(self, role_arn: str) -> None:
-        sts = self.client("sts")
+        """Use *role_arn*'s credentials, assumed now and again shortly before they expire.
+
+        A capture of a large or throttled estate can outlast the role session (one hour by
+        default): botocore's refreshable credentials assume the role again when needed, so a
+        long capture never fails half-way with ExpiredToken.
+        """
+        base, region = self._session, self.default_region
+        source = base.get_credentials()
+        if source is None:
+            raise translate(bx.NoCredentialsError(), f"assume role {role_arn}")
+
+        def sts_client(name: str, **creds: Any) -> Any:
+            return base.create_client(name, region_name=region or "us-east-1", config=self._botocfg, **creds)
+
+        fetcher = AssumeRoleCredentialFetcher(sts_client, source, role_arn,
+                                              extra_args={"RoleSessionName": "gitsnap"})
+        creds = DeferredRefreshableCredentials(fetcher.fetch_credentials, "assume-role")
         try:
-            creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="gitsnap")["Credentials"]
+            creds.get_frozen_credentials()  # assume now: a refused role is reported before any read
         except (bx.BotoCoreError, bx.ClientError) as exc:
             raise translate(exc, f"assume role {role_arn}") from exc
-        region = self.default_region
         self._session = botocore.session.Session()
-        self._session.set_credentials(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
+        # botocore has no public setter for refreshable credentials on a session
+        self._session._credentials = creds  # noqa: SLF001
         if region:
             self._session.set_config_variable("region", region)
         self._clients.clear()
