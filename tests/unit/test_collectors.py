@@ -9,7 +9,7 @@ import pytest
 from gitsnap import fieldpath, schemas
 from gitsnap.canonical import plain
 from gitsnap.collectors import registry
-from gitsnap.collectors.aws import awslambda, s3
+from gitsnap.collectors.aws import awslambda, s3, s3objects
 from gitsnap.collectors.run import Collected
 from gitsnap.collectors.spec import Extras
 from gitsnap.config import Config
@@ -171,8 +171,8 @@ def test_bucket_selection_and_location():
     assert s3.selected("shop-prod", ("*-prod",), ())
     assert not s3.selected("shop-prod", ("*-prod",), ("shop-*",))
     assert s3.bucket_region(None) == "us-east-1" and s3.bucket_region("EU") == "eu-west-1"
-    assert s3.header_text("caf\xe9") == {"base64": "Y2Fm6Q=="}
-    assert s3.header_text("S\xc3\xa3o") == "S\u00e3o"
+    assert s3objects.header_text("caf\xe9") == {"base64": "Y2Fm6Q=="}
+    assert s3objects.header_text("S\xc3\xa3o") == "S\u00e3o"
 
 
 def test_zip_members_cannot_escape_source():
