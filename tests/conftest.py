@@ -17,17 +17,6 @@ from gitsnap.sandbox.server import Sandbox
 
 GITSNAP = shutil.which("gitsnap", path=os.path.dirname(sys.executable)) or "gitsnap"
 
-# The slowest files (minutes of seeding and capturing each), slowest first. `--dist loadfile`
-# hands files to workers in collection order, so starting the long ones first lets the many short
-# files fill in behind them, instead of one worker running a long file alone at the end.
-SLOWEST_FIRST = ("test_restore.py", "test_capture.py", "test_failures.py", "test_faults.py",
-                 "test_signals.py", "test_sealing.py", "test_drift.py", "test_secret_plant.py")
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    rank = {name: i for i, name in enumerate(SLOWEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: order within a file kept
-
 
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[Sandbox]:
