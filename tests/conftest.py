@@ -15,6 +15,8 @@ import pytest
 
 from gitsnap.sandbox.server import Sandbox
 
+from .faults import FaultProxy
+
 GITSNAP = shutil.which("gitsnap", path=os.path.dirname(sys.executable)) or "gitsnap"
 
 
@@ -103,3 +105,26 @@ def gitsnap(tmp_path: Path, endpoint: str, moto_server: Sandbox) -> Gitsnap:
     g = Gitsnap(repo=tmp_path / "snap", env=base_env(tmp_path, endpoint, moto_server.lightsail_endpoint))
     g("init")
     return g
+
+
+@pytest.fixture
+def proxy(endpoint: str) -> Iterator[tuple[FaultProxy, str]]:
+    """A fault-injecting proxy in front of the reset moto server, and its URL."""
+    p = FaultProxy(endpoint)
+    url = p.start()
+    yield p, url
+    p.stop()
+
+
+@pytest.fixture
+def fake_aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """AWS settings for an in-process fake (moto's ``mock_aws``, a Stubber): test keys, us-east-1,
+    and nothing from this machine's own AWS config, profile, endpoint or retry settings."""
+    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION",
+                 "AWS_RETRY_MODE", "AWS_MAX_ATTEMPTS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))

@@ -17,7 +17,7 @@ import pytest
 
 from gitsnap.sandbox import estate as sample
 
-from ..faults import FaultProxy, Rule
+from ..faults import Rule
 
 pytestmark = pytest.mark.e2e
 
@@ -45,14 +45,6 @@ def index(g, bucket: str, region: str, rev: str = "HEAD") -> dict[str, dict]:
 
 def blob(g, entry: dict) -> bytes:
     return g.git("cat-file", "blob", entry["blob"], binary=True)
-
-
-@pytest.fixture
-def proxy(endpoint):
-    p = FaultProxy(endpoint)
-    url = p.start()
-    yield p, url
-    p.stop()
 
 
 def test_buckets_in_every_region_are_captured_and_explicit_regions_say_what_they_leave_out(gitsnap, endpoint, proxy):

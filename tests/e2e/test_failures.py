@@ -11,7 +11,7 @@ import pytest
 
 from gitsnap.sandbox import estate as sample
 
-from ..faults import FaultProxy, Rule
+from ..faults import Rule
 from . import estate
 
 pytestmark = pytest.mark.e2e
@@ -93,14 +93,6 @@ def test_existing_tag_is_refused_unless_forced(tagged, endpoint):
     tagged("capture", "--tag", "v1.0", "--force")
     assert tagged.git("rev-parse", "v1.0^{commit}").strip() == tagged.head()
     assert tagged.head() != refs
-
-
-@pytest.fixture
-def proxy(endpoint):
-    p = FaultProxy(endpoint)
-    url = p.start()
-    yield p, url
-    p.stop()
 
 
 def test_denied_service_fails_the_capture_and_changes_nothing(tagged, proxy, endpoint):

@@ -103,6 +103,17 @@ def wait_for(rule: Rule, proc: subprocess.Popen, seconds: float = 120) -> None:
     assert rule.hits, f"the capture never reached the held-up request (exit {proc.poll()})"
 
 
+def stderr_once_stopped(proc: subprocess.Popen, failure: str) -> str:
+    """The stopped capture's stderr; the test fails with *failure* if it runs on for 10 s (a hang
+    guard, not a timing assertion: the stop is expected within 2 s)."""
+    try:
+        return proc.communicate(timeout=10)[1]
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        pytest.fail(failure)
+
+
 def test_kill_9_at_random_points_leaves_old_or_complete_snapshots(run: Run) -> None:
     """KILL_RUNS captures (12 by default), each with new bodies to write, killed with SIGKILL at a random moment
     (half of them late, where objects, the commit, the branch and the tag are written).
@@ -190,12 +201,7 @@ def test_ctrl_c_stops_the_capture_at_once_releases_the_lock_and_writes_nothing(r
     time.sleep(0.3)  # well inside the held request
     sent = time.monotonic()
     proc.send_signal(signal.SIGINT)
-    try:
-        _out, err = proc.communicate(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        pytest.fail("the capture did not stop within 10 s of SIGINT")
+    err = stderr_once_stopped(proc, "the capture did not stop within 10 s of SIGINT")
     print(f"capture stopped {time.monotonic() - sent:.2f} s after SIGINT")
     assert proc.returncode == 130, err
     assert "interrupted" in error_line(err)
@@ -248,12 +254,7 @@ def test_two_ctrl_c_while_workers_are_blocked_end_it_once_with_one_line(run: Run
         time.sleep(0.02)
         if proc.poll() is None:
             proc.send_signal(signal.SIGINT)
-        try:
-            _out, err = proc.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
-            pytest.fail("two Ctrl-C did not stop the capture within 10 s")
+        err = stderr_once_stopped(proc, "two Ctrl-C did not stop the capture within 10 s")
     finally:
         with contextlib.suppress(ValueError, OSError):  # the orphaned stand-in git
             os.kill(int(started.read_text()), signal.SIGKILL)

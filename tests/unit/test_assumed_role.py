@@ -18,12 +18,7 @@ ROLE = "arn:aws:iam::222222222222:role/gitsnap-read"
 
 
 @pytest.fixture
-def aws(monkeypatch):
-    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+def aws(fake_aws_env):
     with mock_aws():
         yield
 
@@ -44,8 +39,6 @@ def test_an_expired_role_session_is_assumed_again(aws):
 def test_a_role_that_cannot_be_assumed_is_one_line_at_the_start(aws, monkeypatch):
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     with pytest.raises(GitsnapError, match="credentials"):
         AwsAccount(None, ROLE)

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import botocore.session
@@ -27,13 +25,9 @@ from botocore.paginate import PageIterator
 from gitsnap.collectors import registry, run
 from gitsnap.collectors.aws import acm, dynamodb, iam, rds
 from gitsnap.collectors.aws.clients import AwsAccount
-from gitsnap.collectors.context import Counters, NullReporter, UnitContext
-from gitsnap.config import Config
-from gitsnap.engine import make_guard
 from gitsnap.sandbox import estate as sample
-from gitsnap.secrets.fingerprint import Fingerprinter
-from gitsnap.secrets.sink import SecretSink
-from gitsnap.store.loose import git_blob_id
+
+from ..memory import context
 
 ACCOUNT = "123456789012"
 WHEN = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
@@ -68,37 +62,6 @@ class Fake:
 
     def called(self, operation: str) -> list[dict[str, Any]]:
         return [p for op, p in self.calls if op == operation]
-
-
-def context(clients: dict[str, Any]) -> UnitContext:
-    config = Config(path=None)
-    blobs = MemoryBlobs()
-    sink = SecretSink(make_guard(config, Fingerprinter(b"k" * 32)), None, blobs, {}, reuse=False)
-    return UnitContext(
-        account=ACCOUNT, region="us-east-1", config=config, client=lambda name, _region=None: clients[name],
-        blobs=blobs, previous=lambda _path: None, previous_dir=lambda _p: {}, downloads=ThreadPoolExecutor(2),
-        counters=Counters(), reporter=NullReporter(), unit_path=f"aws/{ACCOUNT}/us-east-1/x", secrets=sink)
-
-
-class MemoryBlobs:
-    """The blob store in memory."""
-
-    def __init__(self) -> None:
-        self.objects: dict[str, bytes] = {}
-
-    def add_bytes(self, data: bytes) -> str:
-        self.objects[git_blob_id(data)] = data
-        return git_blob_id(data)
-
-    def add_stream(self, size: int, chunks: Any) -> tuple[str, str]:
-        data = b"".join(chunks)
-        return self.add_bytes(data), hashlib.sha256(data).hexdigest()
-
-    def has(self, object_id: str) -> bool:
-        return object_id in self.objects
-
-    def sound(self, object_id: str) -> bool:
-        return object_id in self.objects
 
 
 def documents(spec: Any, clients: dict[str, Any]) -> dict[str, dict[str, Any]]:

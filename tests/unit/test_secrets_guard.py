@@ -29,6 +29,8 @@ from gitsnap.secrets.seal import Sealer, SealError, Unsealer, create_identity, r
 from gitsnap.secrets.sink import SealedItems, SecretSink
 from gitsnap.store.loose import git_blob_id
 
+from ..memory import MemoryBlobs
+
 STRIPE = "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc"
 PEM = ("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx4Gq0lq3bDZb8mN2pQ7vT\nY1fX9zR3uVw2Kp8sLmN0qRtUvWx\n"
        "-----END RSA PRIVATE KEY-----\n")
@@ -36,29 +38,6 @@ PEM = ("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx4Gq0lq3bDZb8mN2pQ7vT\n
 
 def guard(**allow) -> Guard:
     return Guard(Detector(), Fingerprinter(b"k" * 32), Allow(**allow))
-
-
-class MemoryBlobs:
-    """A blob sink in memory (stands in for the git store)."""
-
-    def __init__(self) -> None:
-        self.objects: dict[str, bytes] = {}
-
-    def add_bytes(self, data: bytes) -> str:
-        self.objects[git_blob_id(data)] = data
-        return git_blob_id(data)
-
-    def add_stream(self, size, chunks):
-        import hashlib
-        data = b"".join(chunks)
-        assert len(data) == size
-        return self.add_bytes(data), hashlib.sha256(data).hexdigest()
-
-    def has(self, object_id: str) -> bool:
-        return object_id in self.objects
-
-    def sound(self, object_id: str) -> bool:
-        return object_id in self.objects
 
 
 # -- fingerprints and the key file ---------------------------------------------------------
