@@ -303,7 +303,8 @@ def diff(c: Ctx, rev_a: str | None, rev_b: str | None, fmt: str, content: bool, 
          only: tuple[str, ...], status: bool, addresses: tuple[str, ...]) -> None:
     """Differences between two snapshots (default: the last two), field by field and key by key."""
     from .addresses import check_patterns
-    from .diff import Snapshot, apply_ignores, diff_snapshots
+    from .diff import apply_ignores, diff_snapshots
+    from .store.snapshot import Snapshot
 
     _check_only(only)
     store = _open(c)
@@ -375,8 +376,8 @@ def log_cmd(c: Ctx, max_count: int | None) -> None:
 @click.pass_obj
 def show(c: Ctx, rev: str, address: str | None, reveal: bool) -> None:
     """Show a snapshot's MANIFEST.md, or one resource's document."""
-    from .diff import Snapshot
     from .errors import UsageError
+    from .store.snapshot import Snapshot
 
     store = _open(c)
     snap = Snapshot.load(store, store.resolve(rev))
@@ -421,7 +422,8 @@ def report(c: Ctx, rev_a: str | None, rev_b: str | None, drift_mode: bool, envs:
            output: Path) -> None:
     """Write one self-contained HTML page: a diff (A B), drift (--drift) or parity (--parity prod staging)."""
     from . import report as html_report
-    from .diff import Snapshot, apply_ignores, diff_snapshots
+    from .diff import apply_ignores, diff_snapshots
+    from .store.snapshot import Snapshot
 
     store = _open(c)
     config = _config(c)
@@ -464,8 +466,8 @@ def report(c: Ctx, rev_a: str | None, rev_b: str | None, drift_mode: bool, envs:
 @click.pass_obj
 def parity_cmd(c: Ctx, env_a: str, env_b: str, rev: str, live: bool, content: bool, fmt: str) -> None:
     """Compare two environments (e.g. prod staging) of a snapshot, or of live state. Exit 1 unless they match."""
-    from .diff import Snapshot
     from .parity import parity, render_json, render_text
+    from .store.snapshot import Snapshot
 
     store = _open(c)
     config = _config(c)
@@ -555,10 +557,10 @@ def _restore_outcome(rev: str, plan: Any, after: Any, applied: bool) -> None:
 def _restore_local(c: Ctx, rev: str, addresses: tuple[str, ...], to_dir: Path, do_apply: bool) -> None:
     import os
 
-    from .diff import Snapshot
     from .errors import UsageError
     from .keys import unsealer
     from .restore.reveal import Revealer
+    from .store.snapshot import Snapshot
 
     store = _open(c)
     snap = Snapshot.load(store, store.resolve(rev))

@@ -20,111 +20,23 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import functools
-import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from deepdiff import DeepDiff
-
-from . import fieldpath
-from .layout import MANIFEST_JSON, OBJECT_INDEX, ObjectEntry, load_index
-from .normalize import without_status
-from .secrets.fingerprint import is_redacted
+from . import changes
+from .changes import IDENTITIES, Change, Kind, identities, keyed, order_changes, reordered  # noqa: F401 (re-exported)
+from .layout import OBJECT_INDEX, ObjectEntry, load_index
 from .store import SnapshotStore
-from .store.loose import git_blob_id
+from .store.snapshot import Snapshot, is_document
 
 if TYPE_CHECKING:
     from .collectors.spec import ResourceType
 
-Kind = Literal["added", "removed", "changed"]
 TEXT_TYPES = ("application/json", "application/javascript", "application/xml", "image/svg+xml",
               "application/x-sh", "application/toml", "application/yaml")
 TEXT_SUFFIXES = (".html", ".htm", ".css", ".js", ".mjs", ".json", ".txt", ".md", ".xml", ".svg", ".py",
                  ".gs", ".ts", ".yml", ".yaml", ".toml", ".csv", ".sh", ".ini", ".cfg", ".env.example")
 MAX_TEXT_DIFF = 1024 * 1024
-# List items that carry their own identity are compared by it, not by position.
-IDENTITIES = (("Name", "Type", "SetIdentifier"), ("Id",), ("Key",), ("Name",), ("Sid",),
-              ("HeaderName",), ("PathPattern",), ("UUID",), ("FunctionName",))
-
-
-@dataclass(frozen=True)
-class Change:
-    """One difference. ``path`` is a field path, ``key <k>`` or ``file <f>``; empty for a whole resource."""
-
-    address: str
-    kind: Kind
-    path: str = ""
-    old: Any = None
-    new: Any = None
-    text_diff: str | None = None
-    redacted: bool = False
-    details: dict[str, Any] = field(default_factory=dict)
-    texts: tuple[str, str] | None = field(default=None, compare=False, repr=False)  # for side-by-side views
-
-    def to_json(self) -> dict[str, Any]:
-        out = {"address": self.address, "kind": self.kind, "path": self.path}
-        if self.redacted:
-            out["redacted"] = True
-        else:
-            out.update(old=self.old, new=self.new)
-        if self.details:
-            out["details"] = self.details
-        if self.text_diff is not None:
-            out["text_diff"] = self.text_diff
-        return out
-
-
-@dataclass
-class Snapshot:
-    """One side of a diff: a snapshot's files and its manifest's resource map.
-
-    A committed snapshot reads its files from the store; live state read into memory
-    (``commit`` None) carries them in ``memory``, keyed by the git ids they would have.
-    """
-
-    store: SnapshotStore
-    commit: str | None
-    files: dict[str, str]
-    resources: dict[str, dict[str, Any]]
-    memory: dict[str, bytes] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, store: SnapshotStore, commit: str | None) -> Snapshot:
-        files = store.files(commit)
-        manifest = json.loads(store.read(files[MANIFEST_JSON])) if MANIFEST_JSON in files else {}
-        return cls(store, commit, files, manifest.get("resources", {}))
-
-    @classmethod
-    def in_memory(cls, store: SnapshotStore, files: dict[str, bytes], resources: dict[str, dict[str, Any]]) -> Snapshot:
-        ids = {path: git_blob_id(data) for path, data in files.items()}
-        return cls(store, None, ids, resources, {ids[p]: data for p, data in files.items()})
-
-    def read(self, blob: str) -> bytes:
-        data = self.memory.get(blob)
-        return data if data is not None else self.store.read(blob)
-
-    def resource_files(self, address: str) -> dict[str, str]:
-        """Files of a resource, relative to its folder (or ``""`` for a one-file resource)."""
-        path = self.resources[address]["path"]
-        if path in self.files:
-            return {"": self.files[path]}
-        prefix = path + "/"
-        return {p[len(prefix):]: b for p, b in self.files.items() if p.startswith(prefix)}
-
-    def read_json(self, blob: str) -> Any:
-        return json.loads(self.read(blob))
-
-    def document_blob(self, address: str) -> str | None:
-        """The blob of a resource's document: its one file, or the .json at the top of its folder."""
-        if address not in self.resources:
-            return None
-        return next((b for rel, b in self.resource_files(address).items() if _is_document(rel)), None)
-
-    def document(self, address: str) -> Any:
-        """A resource's parsed document, or None if the snapshot does not have the resource."""
-        blob = self.document_blob(address)
-        return self.read_json(blob) if blob else None
 
 
 def selected(address: str, only: Iterable[str], patterns: Iterable[str]) -> bool:
@@ -170,7 +82,7 @@ def diff_resource(
             old = {e.key: e for e in load_index(a.read(ba))} if ba else {}
             new = {e.key: e for e in load_index(b.read(bb))} if bb else {}
             out.extend(diff_objects(address, old, new, a.store if content else None))
-        elif _is_document(rel) and ba and bb:
+        elif is_document(rel) and ba and bb:
             out.extend(diff_documents(address, a.read_json(ba), b.read_json(bb), include_status=include_status))
         else:
             kind: Kind = "added" if ba is None else "removed" if bb is None else "changed"
@@ -180,73 +92,6 @@ def diff_resource(
                 text = text_diff(old_b, new_b, rel)
                 texts = _texts(old_b, new_b) if text is not None else None
             out.append(Change(address, kind, f"file {rel}", text_diff=text, texts=texts))
-    return out
-
-
-def _is_document(rel: str) -> bool:
-    return rel == "" or ("/" not in rel and rel.endswith(".json"))
-
-
-def identities(items: list[Any]) -> list[str] | None:
-    """Each item's identity (the first of IDENTITIES every item has, unique), or None. Pure."""
-    if not items or not all(isinstance(i, dict) for i in items):
-        return None
-    for ident in IDENTITIES:
-        if all(ident[0] in i for i in items):
-            keys = [" ".join(str(i[f]) for f in ident if i.get(f) is not None) for i in items]
-            if len(set(keys)) == len(keys):
-                return keys
-    return None
-
-
-def keyed(value: Any) -> Any:
-    """Turn lists of identifiable dicts into dicts by identity, recursively. Pure.
-
-    The order of such a list is gone from the result: for the lists whose order has meaning,
-    :func:`diff_documents` compares it on its own."""
-    return _keyed(value, frozenset(), (), (), {})
-
-
-def _spots(doc: Any, ordered: Iterable[str]) -> frozenset[fieldpath.Segments]:
-    """Where in *doc* the *ordered* paths name a list."""
-    return frozenset(path for p in ordered for path, parent, key in fieldpath.matches(doc, p)
-                     if isinstance(parent[key], list))
-
-
-def _keyed(value: Any, spots: frozenset[fieldpath.Segments], at: fieldpath.Segments, shown: fieldpath.Segments,
-           orders: dict[fieldpath.Segments, list[str] | None]) -> Any:
-    """:func:`keyed`, walking *at* (the path in *value*) and *shown* (the path in the result);
-    for each ordered list met, *orders* gets its identities in order (None: kept positional)."""
-    if isinstance(value, dict):
-        return {k: _keyed(v, spots, (*at, k), (*shown, k), orders) for k, v in value.items()}
-    if isinstance(value, list):
-        keys = identities(value)
-        if at in spots:
-            orders[shown] = keys
-        if keys is None:
-            return [_keyed(v, spots, (*at, i), (*shown, i), orders) for i, v in enumerate(value)]
-        return {k: _keyed(v, spots, (*at, i), (*shown, k), orders) for i, (k, v) in enumerate(zip(keys, value, strict=True))}
-    return value
-
-
-def reordered(old: list[str], new: list[str]) -> bool:
-    """Whether *new* puts items in another order than *old*: items on both sides moved
-    relative to each other, or an added item went anywhere but the end. Pure.
-
-    A removal or an append changes no item's precedence over another that stays, and is
-    already reported as its own change."""
-    kept, added = set(old) & set(new), [k for k in new if k not in set(old)]
-    return [k for k in old if k in kept] + added != new
-
-
-def order_changes(address: str, old: dict[fieldpath.Segments, list[str] | None],
-                  new: dict[fieldpath.Segments, list[str] | None]) -> list[Change]:
-    """One change per ordered list of identifiable items whose order changed. Pure."""
-    out = []
-    for path in sorted(set(old) & set(new), key=str):
-        o, n = old[path], new[path]
-        if o is not None and n is not None and reordered(o, n):
-            out.append(Change(address, "changed", fieldpath.render(path), o, n, details={"order": True}))
     return out
 
 
@@ -287,33 +132,10 @@ def resource_differs(address: str, a: Snapshot, b: Snapshot, *, include_status: 
 def diff_documents(
     address: str, old: Any, new: Any, *, include_status: bool = False, ordered: Iterable[str] | None = None
 ) -> list[Change]:
-    """Field-level changes between two versions of one document. Pure (given *ordered*).
-
-    The ``status`` section is compared only with *include_status*. Lists at the *ordered* field
-    paths (by default, those the address's type declares) are compared by position: a new
-    order is a change at the list's path, whose values are the items' identities in order;
-    lists without identities are compared position by position anyway."""
-    if not include_status:
-        old, new = without_status(old), without_status(new)
-    ordered = ordered_paths(address) if ordered is None else tuple(ordered)
-    orders_old: dict[fieldpath.Segments, list[str] | None] = {}
-    orders_new: dict[fieldpath.Segments, list[str] | None] = {}
-    dd = DeepDiff(_keyed(old, _spots(old, ordered), (), (), orders_old),
-                  _keyed(new, _spots(new, ordered), (), (), orders_new), view="tree", verbose_level=2)
-    out = []
-    kinds: dict[str, Kind] = {
-        "values_changed": "changed", "type_changes": "changed",
-        "dictionary_item_added": "added", "iterable_item_added": "added",
-        "dictionary_item_removed": "removed", "iterable_item_removed": "removed",
-    }
-    for report, kind in kinds.items():
-        for level in dd.get(report, []):
-            path = fieldpath.render(tuple(level.path(output_format="list")))
-            o = None if kind == "added" else level.t1
-            n = None if kind == "removed" else level.t2
-            out.append(Change(address, kind, path, o, n, redacted=is_redacted(o) or is_redacted(n)))
-    out.extend(order_changes(address, orders_old, orders_new))
-    return sorted(out, key=lambda c: c.path)
+    """:func:`gitsnap.changes.diff_documents`, the ordered paths by default those the address's
+    type declares."""
+    return changes.diff_documents(address, old, new, include_status=include_status,
+                                  ordered=ordered_paths(address) if ordered is None else ordered)
 
 
 OBJECT_FIELDS = ("content_type", "metadata", "headers", "storage_class")

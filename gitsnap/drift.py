@@ -11,11 +11,12 @@ from typing import Any
 
 from .addresses import check_patterns
 from .config import Config
-from .diff import Change, Snapshot, apply_ignores, diff_snapshots
+from .diff import Change, apply_ignores, diff_snapshots
 from .engine import Capture
 from .live import read_live
 from .secrets.fingerprint import Fingerprinter
 from .store import SnapshotStore
+from .store.snapshot import Snapshot
 
 
 @dataclass

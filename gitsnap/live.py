@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-from .diff import Snapshot
 from .engine import Capture, CaptureFailedError, unique_addresses
 from .store import SnapshotStore
 from .store.loose import SizeMismatchError, git_blob_id
+from .store.snapshot import Snapshot
 
 
 class HashingSink:

@@ -15,9 +15,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .diff import Change, Snapshot, apply_ignores, diff_documents, diff_objects
+from .diff import Change, apply_ignores, diff_documents, diff_objects
 from .errors import UsageError
 from .layout import OBJECT_INDEX, load_index
+from .store.snapshot import Snapshot
 
 # Field paths whose differences between environments usually matter (glob on the diff path).
 # "*CacheBehaviors.Items" is the behaviours' order alone (diff reports it at the list's path):

@@ -11,13 +11,22 @@ from .aws import (
     apigateway,
     awslambda,
     cloudfront,
+    cloudwatch,
     dynamodb,
+    eventbridge,
     iam,
     lightsail,
+    logs,
     rds,
     route53,
     s3,
+    scheduler,
+    secretsmanager,
     ses,
+    sns,
+    sqs,
+    ssm,
+    wafv2,
 )
 from .gas import projects as gas_projects
 from .local import files as local_files
@@ -35,6 +44,15 @@ AWS: dict[str, tuple[ResourceType, ...]] = {
     "acm": acm.TYPES,
     "rds": rds.TYPES,
     "lightsail": lightsail.TYPES,
+    "wafv2": wafv2.TYPES,
+    "events": eventbridge.TYPES,
+    "scheduler": scheduler.TYPES,
+    "ssm": ssm.TYPES,
+    "secretsmanager": secretsmanager.TYPES,
+    "sns": sns.TYPES,
+    "sqs": sqs.TYPES,
+    "cloudwatch": cloudwatch.TYPES,
+    "logs": logs.TYPES,
 }
 
 
@@ -72,3 +90,15 @@ def client_factory(service: str, config: Config) -> Callable[..., Any]:
 
 def all_types() -> list[ResourceType]:
     return [t for types in (*AWS.values(), *OTHER.values()) for t in types]
+
+
+def configured_services(config: Config) -> tuple[str, ...]:
+    """Every service a capture with no ``--only`` reads: ``[aws] services`` (else every AWS
+    service), and each other provider the configuration names something for."""
+    aws = config.services or tuple(sorted(AWS))
+    return tuple(sorted({*aws, *(s for s in OTHER if configured(s, config))}))
+
+
+def type_of(service: str, type_: str) -> ResourceType | None:
+    """The registered type *service*/*type_* (as a manifest records them), or None."""
+    return next((t for t in (*AWS.get(service, ()), *OTHER.get(service, ())) if t.type == type_), None)

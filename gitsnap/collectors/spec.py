@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from ..config import Config
     from .context import UnitContext
+    from .restoring import Operation, RestoreContext
 
 Raw = dict[str, Any]
 
@@ -106,6 +107,49 @@ class Extras:
     summary: dict[str, int] = field(default_factory=dict)
 
 
+PlanStep = Callable[["RestoreContext", str], "list[Operation]"]
+
+
+@dataclass(frozen=True)
+class Restorer:
+    """How ``restore`` puts one type back, declared beside how it is captured.
+
+    Each step plans one address: it returns the operations that would do it (each with its
+    ``run``, the calls to make), or raises :class:`~.restoring.Unrestorable` with the line to
+    show. Steps read both sides through the context (``ctx.want(address)``: the snapshot's
+    document, ``ctx.have(address)``: live's) and never call a write API while planning.
+
+    Attributes:
+        update: the resource exists on both sides and differs.
+        create: it is in the snapshot and absent live (deleted): recreate it with its
+            configuration, bodies and records. ``None``: the plan says ``cannot-restore`` with
+            ``cannot_create``.
+        delete: it exists live only, and ``--delete`` was given. ``None``: the plan says it is
+            kept (``cannot-restore`` with ``cannot_delete`` under ``--delete``).
+        rank: apply order; lower first (what others depend on before what depends on it).
+            Deletions run after every create and update, highest rank first.
+        permissions: the IAM actions the writes need (the restore policy is made from them).
+        cannot_create: why a deleted resource of this type cannot be recreated.
+        cannot_delete: why a live-only resource of this type is not removed.
+    """
+
+    update: PlanStep | None = None
+    create: PlanStep | None = None
+    delete: PlanStep | None = None
+    rank: int = 50
+    permissions: tuple[str, ...] = ()
+    cannot_create: str = "gitsnap does not recreate this type; recreate it by hand"
+    cannot_delete: str = "gitsnap does not delete this type; delete it by hand"
+
+
+@dataclass(frozen=True)
+class NotRestorable:
+    """A type ``restore`` cannot put back, and why (shown in the plan as ``cannot-restore``;
+    an applied restore that selected one exits 3)."""
+
+    reason: str
+
+
 @dataclass(frozen=True)
 class ResourceType:
     """Everything the runner needs to capture one type of resource.
@@ -155,6 +199,9 @@ class ResourceType:
         extras: optional I/O after the document (bodies, code, extracted sources).
         keep_names: a Config attribute naming secret fields the user allows in clear.
         permissions: the IAM actions a read-only capture of this type needs.
+        restore: how ``restore`` creates, updates and deletes it (:class:`Restorer`), or why it
+            cannot (:class:`NotRestorable`). Every registered type declares one (a test fails
+            otherwise); ``None`` is only for a type still being written.
     """
 
     service: str
@@ -181,6 +228,7 @@ class ResourceType:
     extras: Callable[[UnitContext, Raw, Raw, str], Extras] | None = None
     keep_names: str | None = None
     permissions: tuple[str, ...] = ()
+    restore: Restorer | NotRestorable | None = None
 
     def address(self, rid: str) -> str:
         return f"{self.service}/{rid}" if self.primary else f"{self.service}/{self.type}/{rid}"

@@ -2,91 +2,20 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from ..diff import Snapshot
-from ..errors import GitsnapError
+from ..collectors.restoring import (  # noqa: F401 (re-exported: the restore package's vocabulary)
+    NEEDS_IDENTITY,
+    Operation,
+    RestoreContext,
+    RestoreError,
+    Unrestorable,
+    Waits,
+)
 from ..render import plural
-from ..store import SnapshotStore
-
-NEEDS_IDENTITY = "needs-identity"
-
-
-class RestoreError(GitsnapError):
-    """A restore cannot be planned or applied as asked; nothing (more) was changed."""
-
-
-class Unrestorable(Exception):  # noqa: N818 (a signal, caught by the planner; not an error)
-    """Raised by a restorer that cannot plan a resource at all; carries the line to show."""
-
-    def __init__(self, op: Operation) -> None:
-        super().__init__(op.detail)
-        self.op = op
-
-
-@dataclass(frozen=True)
-class Waits:
-    """How long an apply waits for a resource to settle between dependent calls.
-
-    Polls every ``delay`` seconds, at most ``attempts`` times (the defaults give a Lambda update
-    five minutes, as botocore's ``function_updated`` waiter does). Tests pass ``delay=0``.
-    """
-
-    delay: float = 2.0
-    attempts: int = 150
-    sleep: Callable[[float], None] = time.sleep
-
-
-@dataclass
-class RestoreContext:
-    """What a restorer sees: both sides, and clients for the resource being restored.
-
-    ``accounts`` is a :class:`~gitsnap.collectors.aws.accounts.AwsAccounts` (or anything with
-    its ``client(service, account_id, region)``, ``reaches(account_id)`` and ``known()``).
-    """
-
-    store: SnapshotStore
-    snapshot: Snapshot
-    live: Snapshot
-    accounts: Any
-    delete: bool = False
-    config: Any = None
-    reveal: Any = None  # restore.reveal.Revealer: opens what the snapshot sealed
-    waits: Waits = field(default_factory=Waits)
-    live_services: frozenset[str] = frozenset()  # what ``live`` holds (restored services and helpers)
-
-    def where(self, address: str) -> tuple[str, str]:
-        """The (account id, region) of a resource, as the snapshot recorded it (else live)."""
-        info = self.snapshot.resources.get(address) or self.live.resources[address]
-        return info["account"], info["region"]
-
-    def client(self, service: str, address: str) -> Any:
-        """A client for *service* in the account and region of the resource at *address*
-        (``global`` resources: us-east-1)."""
-        account, region = self.where(address)
-        return self.accounts.client(service, account, region)
-
-
-@dataclass
-class Operation:
-    """One step. ``run`` is None for informational lines (kept, cannot restore, not yet)."""
-
-    address: str
-    verb: str
-    target: str
-    detail: str = ""
-    run: Callable[[], Any] | None = field(default=None, repr=False)
-    # (service, type) this step's order is ranked by; None: the resource's own
-    kind: tuple[str, str] | None = field(default=None, repr=False, compare=False)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"address": self.address, "verb": self.verb, "target": self.target, "detail": self.detail,
-                "applies": self.run is not None}
-
 
 # Plan order is apply order. Lower ranks go first: what others depend on before what depends
 # on it (managed policies before the roles that attach them, roles before the functions that
@@ -107,13 +36,23 @@ RANK: dict[tuple[str, str], int] = {
 DEFAULT_RANK = 50
 
 
-def in_dependency_order(ops: Iterable[Operation], kinds: dict[str, tuple[str, str]]) -> list[Operation]:
-    """Operations sorted by the rank of their kind (else their resource's), stably. Pure."""
+def in_dependency_order(ops: Iterable[Operation], kinds: dict[str, tuple[str, str]],
+                        declared: Callable[[tuple[str, str]], int | None] = lambda _kind: None) -> list[Operation]:
+    """Operations in apply order, stably. Pure (given *declared*).
+
+    Creates and updates first, by the rank of their kind (else their resource's): *declared*
+    (the type's ``Restorer.rank``), else ``RANK``. Then deletions (``Operation.removes``), highest
+    rank first: a distribution goes before the bucket it serves, a function before its role."""
     def rank(op: Operation) -> int:
         kind = op.kind or kinds.get(op.address)
-        return RANK.get(kind, DEFAULT_RANK) if kind else DEFAULT_RANK
+        if not kind:
+            return DEFAULT_RANK
+        found = declared(kind)
+        return found if found is not None else RANK.get(kind, DEFAULT_RANK)
 
-    return sorted(ops, key=rank)
+    ops = list(ops)
+    return (sorted((op for op in ops if not op.removes), key=rank)
+            + sorted((op for op in ops if op.removes), key=rank, reverse=True))
 
 
 @dataclass

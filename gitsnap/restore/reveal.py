@@ -14,10 +14,10 @@ import json
 import threading
 from typing import Any
 
-from ..diff import Snapshot
 from ..layout import SEALED_SIDECAR
 from ..secrets.fingerprint import MARKER, PREFIX
 from ..secrets.seal import Unsealer, body_path, value_path
+from ..store.snapshot import Snapshot
 from .ops import RestoreError
 
 IDENTITY_HINT = "restore needs the age identity (GITSNAP_IDENTITY, default ~/.config/gitsnap/identity.age)"

@@ -12,8 +12,9 @@ from typing import Any
 from ..addresses import check_patterns
 from ..collectors import registry
 from ..collectors.aws.accounts import AwsAccounts, unknown_account_hint
+from ..collectors.spec import NotRestorable, Restorer
 from ..config import Config
-from ..diff import Snapshot, diff_documents, resource_differs
+from ..diff import diff_documents, resource_differs
 from ..engine import Capture, CaptureRequest, CaptureResult
 from ..errors import GitsnapError
 from ..keys import sealer, unsealer
@@ -21,6 +22,7 @@ from ..layout import OBJECT_INDEX, load_index
 from ..live import read_live
 from ..secrets.fingerprint import Fingerprinter
 from ..store import SnapshotStore
+from ..store.snapshot import Snapshot
 from .aws import RESTORERS
 from .more import RESTORERS as OTHER_RESTORERS
 from .ops import (
@@ -36,7 +38,14 @@ from .ops import (
 from .reveal import IDENTITY_HINT, Revealer, has_marker
 from .s3 import plan_bucket
 
+# Restorers not yet declared on their ResourceType (being moved into the service modules)
 RESTORERS = {**RESTORERS, ("s3", "bucket"): plan_bucket, **OTHER_RESTORERS}
+
+
+def rank_of(kind: tuple[str, str]) -> int | None:
+    """The apply rank a type declares (``Restorer.rank``), or None."""
+    spec = registry.type_of(*kind)
+    return spec.restore.rank if spec is not None and isinstance(spec.restore, Restorer) else None
 
 
 @dataclass
@@ -58,13 +67,17 @@ class Restore:
         self.waits = Waits()
 
     def services(self) -> tuple[str, ...]:
-        """Services to restore: named by --only, by the addresses, else all in the snapshot."""
+        """Services to restore: named by --only, by the addresses, else every configured service
+        (read live even when the snapshot holds none of it, so that what was created since in a
+        service the snapshot has nothing of is seen) and every service in the snapshot."""
         if self.only:
             return self.only
         named = {p.split("/", 1)[0] for p in self.patterns if "*" not in p.split("/", 1)[0]}
         if self.patterns and len(named) == len({p.split("/", 1)[0] for p in self.patterns}):
             return tuple(sorted(named))
-        return tuple(sorted({info["service"] for info in self.snapshot.resources.values()}))
+        known = registry.aws_services() | registry.other_services()
+        held = {info["service"] for info in self.snapshot.resources.values() if info["service"] in known}
+        return tuple(sorted(held | set(registry.configured_services(self.config))))
 
     def read_services(self) -> tuple[str, ...]:
         """Services to read live: those restored, and CloudFront beside S3 (a restored object is
@@ -99,13 +112,13 @@ class Restore:
             # no fingerprint is ever sent to live state: every client of every account has the hook
             self._accounts = AwsAccounts(self.config, self.config.s3_workers, hooks=[self._reveal.install])
         ctx = RestoreContext(self.store, self.snapshot, live, self._accounts, self.delete, self.config,
-                             self._reveal, self.waits, read)
+                             self._reveal, self.waits, read, differ=diff_documents)
         self._ctx = ctx
         ops: list[Operation] = []
         for address in self.selected(live):
             ops.extend(self.plan_resource(ctx, address))
         kinds = {a: (i["service"], i["type"]) for a, i in (*live.resources.items(), *self.snapshot.resources.items())}
-        return Plan(self.rev, self.commit, in_dependency_order(ops, kinds))
+        return Plan(self.rev, self.commit, in_dependency_order(ops, kinds, rank_of))
 
     def plan_resource(self, ctx: RestoreContext, address: str) -> list[Operation]:
         return plan_address(ctx, address)
@@ -148,27 +161,61 @@ class Restore:
 
 
 def plan_address(ctx: RestoreContext, address: str) -> list[Operation]:
-    """The operations that put one resource back, or the line that says why they cannot."""
+    """The operations that put one resource back, or the line that says why they cannot.
+
+    The resource's type declares how (``ResourceType.restore``): ``update`` when it exists on
+    both sides and differs, ``create`` when live lost it, ``delete`` (only with --delete) when
+    live has it and the snapshot does not."""
     want, have = ctx.snapshot.resources.get(address), ctx.live.resources.get(address)
-    if want is None:
-        return [Operation(address, "kept", address, "not in the snapshot; gitsnap never deletes whole resources")]
-    if have is not None and not resource_differs(address, ctx.snapshot, ctx.live):
+    if want is None and have is None:
+        return []
+    if want is not None and have is not None and not resource_differs(address, ctx.snapshot, ctx.live):
         return []  # identical, or only in what the service changes by itself (status)
-    if want["service"] in registry.aws_services():
-        elsewhere = misplaced(want, have)
+    info = want or have
+    assert info is not None
+    if info["service"] in registry.aws_services():
+        elsewhere = misplaced(want, have) if want is not None else None
         if elsewhere:
             return [Operation(address, "cannot-restore", address, elsewhere)]
-        if not ctx.accounts.reaches(want["account"]):
+        if not ctx.accounts.reaches(info["account"]):
             return [Operation(address, "cannot-restore", address,
-                              unknown_account_hint(want["account"], ctx.accounts.known()))]
-    restorer = RESTORERS.get((want["service"], want["type"]))
-    if restorer is None:
-        return not_restorable(ctx, address)
+                              unknown_account_hint(info["account"], ctx.accounts.known()))]
+    spec = registry.type_of(info["service"], info["type"])
+    declared = spec.restore if spec is not None else None
+    legacy = RESTORERS.get((info["service"], info["type"]))
+    if isinstance(declared, NotRestorable):
+        return [Operation(address, "cannot-restore", address, declared.reason)]
+    if declared is None and legacy is None:
+        return [Operation(address, "cannot-restore", address, "gitsnap cannot restore this type")]
     try:
-        ops = restorer(ctx, address)
+        if want is None:
+            ops = _plan_delete(ctx, address, declared)
+        elif have is None:
+            if declared is None or declared.create is None:
+                why = declared.cannot_create if declared is not None else "it does not exist live"
+                return [Operation(address, "cannot-restore", address, f"it does not exist live: {why}")]
+            ops = declared.create(ctx, address)
+        else:
+            step = declared.update if declared is not None and declared.update is not None else legacy
+            if step is None:
+                return [Operation(address, "cannot-restore", address, "gitsnap cannot update this type in place")]
+            ops = step(ctx, address)
     except Unrestorable as why:
         return [why.op]
     return ops + needs_identity(ctx, address, ops)
+
+
+def _plan_delete(ctx: RestoreContext, address: str, declared: Restorer | None) -> list[Operation]:
+    """A resource live has and the snapshot does not: kept, unless --delete (and the type can)."""
+    if not ctx.delete:
+        return [Operation(address, "kept", address, "live only (created since the snapshot); --delete removes it")]
+    if declared is None or declared.delete is None:
+        why = declared.cannot_delete if declared is not None else "gitsnap cannot delete this type"
+        return [Operation(address, "cannot-restore", address, f"live only, and {why}")]
+    ops = declared.delete(ctx, address)
+    for op in ops:
+        op.removes = True
+    return ops
 
 
 def misplaced(want: dict[str, Any], have: dict[str, Any] | None) -> str | None:

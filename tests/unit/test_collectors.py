@@ -15,87 +15,9 @@ from gitsnap.collectors.spec import Extras
 from gitsnap.config import Config
 from gitsnap.engine import finish_document, make_guard
 from gitsnap.secrets.fingerprint import Fingerprinter, is_redacted
+from tests import examples
 
-# One raw API shape per type (what the runner hands to transform). A new type needs one here.
-EXAMPLES = {
-    ("s3", "bucket"): {"Name": "shop-prod", "Region": "us-east-1", "Policy": '{"Version": "2012-10-17"}',
-                       "Versioning": {"Status": "Enabled"}, "Tagging": [{"Key": "env", "Value": "prod"}],
-                       "Cors": None, "Notifications": {}},
-    ("cloudfront", "distribution"): {
-        "Id": "E2A1B3C4D5", "ARN": "arn:aws:cloudfront::123456789012:distribution/E2A1B3C4D5",
-        "DomainName": "d1.cloudfront.net", "Status": "InProgress", "LastModifiedTime": "2024-01-01",
-        "Tags": {"Items": [{"Key": "site", "Value": "shop"}]},
-        "DistributionConfig": {"CallerReference": "r", "Enabled": True, "DefaultCacheBehavior": {"TargetOriginId": "o"},
-                               "Origins": {"Quantity": 1, "Items": [{"Id": "o", "DomainName": "b.s3.amazonaws.com",
-                                                                     "CustomHeaders": {"Quantity": 1, "Items": [{"HeaderName": "X-Key", "HeaderValue": "topsecret"}]}}]}}},
-    ("route53", "zone"): {"Id": "/hostedzone/Z1", "Name": "shop.com.", "Config": {"PrivateZone": False},
-                          "ResourceRecordSetCount": 3, "Zone": {"DelegationSet": {"NameServers": ["ns1"]}},
-                          "RecordSets": [{"Name": "www.shop.com.", "Type": "A"}, {"Name": "shop.com.", "Type": "NS"}],
-                          "Tags": {"Tags": []}},
-    ("route53", "healthcheck"): {"Id": "hc-1", "CallerReference": "r", "HealthCheckVersion": 4,
-                                 "HealthCheckConfig": {"Type": "HTTPS", "FullyQualifiedDomainName": "shop.com"}},
-    ("lambda", "function"): {
-        "FunctionName": "f",
-        "Function": {"Configuration": {"FunctionName": "f", "FunctionArn": "arn:aws:lambda:us-east-1:1:function:f",
-                                       "Role": "arn:aws:iam::1:role/r", "LastModified": "now", "RevisionId": "x",
-                                       "Environment": {"Variables": {"STAGE": "prod", "API_KEY": "topsecret"}}},
-                     "Tags": {"a": "b"}},
-        "Concurrency": {}, "Policy": None, "Aliases": [], "EventSourceMappings": [],
-        "Versions": [{"Version": "$LATEST"}, {"Version": "1", "RevisionId": "y", "Environment": {"Variables": {"API_KEY": "topsecret"}}}]},
-    ("dynamodb", "table"): {
-        "TableName": "t", "Tags": [{"Key": "env", "Value": "prod"}], "ScalableTargets": [], "SampleItems": None,
-        "Table": {"TableName": "t", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}], "ItemCount": 5,
-                  "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}], "TableSizeBytes": 10,
-                  "TableStatus": "ACTIVE"},
-        "TimeToLive": {"TimeToLiveStatus": "DISABLED"},
-        "ContinuousBackups": {"ContinuousBackupsStatus": "ENABLED", "PointInTimeRecoveryDescription": {
-            "PointInTimeRecoveryStatus": "ENABLED", "EarliestRestorableDateTime": "2024-01-01"}}},
-    ("iam", "role"): {"RoleName": "r", "Arn": "arn:aws:iam::1:role/r", "RoleLastUsed": {"LastUsedDate": "x"},
-                      "AssumeRolePolicyDocument": "%7B%22Version%22%3A%222012-10-17%22%7D",
-                      "AttachedPolicies": [{"PolicyArn": "arn:aws:iam::aws:policy/x"}], "Tags": [],
-                      "InlinePolicies": {"p": {"Version": "2012-10-17"}}},
-    ("iam", "policy"): {"PolicyName": "p", "Arn": "arn:aws:iam::1:policy/p", "DefaultVersionId": "v1",
-                        "Version": {"Document": '{"Version": "2012-10-17"}'}, "Tags": []},
-    ("iam", "instance-profile"): {"InstanceProfileName": "ip", "Arn": "arn:aws:iam::1:instance-profile/ip",
-                                  "Roles": [{"RoleName": "r"}]},
-    ("iam", "user"): {"UserName": "u", "Arn": "arn:aws:iam::1:user/u", "AttachedPolicies": [], "Tags": [],
-                      "Groups": [{"GroupName": "g"}], "InlinePolicies": {}, "PasswordLastUsed": "x",
-                      "AccessKeys": [{"AccessKeyId": "AKIAIOSFODNN7EXAMPLE", "Status": "Active", "CreateDate": "x"}]},
-    ("iam", "group"): {"GroupName": "g", "Arn": "arn:aws:iam::1:group/g", "AttachedPolicies": [],
-                       "Users": [{"UserName": "u"}], "InlinePolicies": {}},
-    ("acm", "certificate"): {"CertificateArn": "arn:aws:acm:us-east-1:1:certificate/abc", "Tags": [],
-                             "Certificate": {"CertificateArn": "arn:aws:acm:us-east-1:1:certificate/abc",
-                                             "DomainName": "x.com", "SubjectAlternativeNames": ["b.x.com", "a.x.com"]}},
-    ("ses", "identity"): {"Identity": "x.com", "Verification": {"x.com": {"VerificationStatus": "Success"}},
-                          "Dkim": {"x.com": {"DkimEnabled": True, "DkimTokens": ["b", "a"]}},
-                          "Notifications": {}, "MailFrom": {}, "V2": None},
-    ("ses", "configuration-set"): {"Name": "cs", "Set": {"ConfigurationSet": {"Name": "cs"}, "EventDestinations": []}},
-    ("ses", "account"): {"Id": "sending", "Quota": {"Max24HourSend": 200.0, "MaxSendRate": 1.0, "SentLast24Hours": 5.0}},
-    ("rds", "instance"): {"DBInstanceIdentifier": "db1", "Engine": "postgres", "DBInstanceStatus": "available"},
-    ("rds", "cluster"): {"DBClusterIdentifier": "c1", "Engine": "aurora-postgresql", "Status": "available"},
-    ("rds", "parameter-group"): {"DBParameterGroupName": "pg",
-                                 "Parameters": [{"ParameterName": "max_connections", "ParameterValue": "100"}]},
-    ("rds", "subnet-group"): {"DBSubnetGroupName": "sg", "Subnets": [], "SubnetGroupStatus": "Complete"},
-    ("rds", "snapshot"): {"DBSnapshotIdentifier": "s1", "DBInstanceIdentifier": "db1", "Status": "creating"},
-    ("apigateway", "rest-api"): {"id": "abc", "name": "api", "createdDate": "x", "Resources": [{"id": "r1", "path": "/"}],
-                                 "Authorizers": [], "Deployments": [],
-                                 "Stages": [{"stageName": "prod", "variables": {"API_KEY": "topsecret"}, "createdDate": "x"}]},
-    ("apigateway", "domain"): {"domainName": "api.x.com", "BasePathMappings": [], "certificateUploadDate": "x"},
-    ("apigateway", "http-api"): {"ApiId": "h1", "Name": "h", "ProtocolType": "HTTP", "CreatedDate": "x", "Routes": [],
-                                 "Integrations": [], "Stages": [{"StageName": "$default", "StageVariables": {"k": "topsecret"}}]},
-    ("lightsail", "instance"): {"name": "legacy", "blueprintId": "wordpress", "bundleId": "small_3_0",
-                                "state": {"name": "running"}, "tags": [{"key": "site", "value": "jada"}]},
-    ("lightsail", "static-ip"): {"name": "ip1", "ipAddress": "203.0.113.1", "isAttached": True},
-    ("lightsail", "domain"): {"name": "sailjada.com", "domainEntries": [{"name": "b", "type": "A"}, {"name": "a", "type": "A"}]},
-    ("lightsail", "snapshot"): {"name": "legacy-v1.0", "fromInstanceName": "legacy", "state": "available"},
-    ("gas", "project"): {"name": "jada-main", "script_id": "1Abc", "Project": {"title": "JADA"},
-                         "Content": [{"name": "Code", "type": "SERVER_JS", "source": "function f() {}"}],
-                         "Versions": [{"versionNumber": 1}], "Deployments": [{"deploymentId": "d", "updateTime": "x"}]},
-    ("local", "path"): {"name": "site", "path": "~/sites/site", "include": ["*.html"]},
-    ("local", "env"): {"Name": "site-env", "Path": "~/sites/site/.env",
-                       "Variables": [{"name": "STRIPE_KEY", "set": True}]},
-}
-
+EXAMPLES = {key: example.raw for key, example in examples.ALL.items()}
 TYPES = registry.all_types()
 
 

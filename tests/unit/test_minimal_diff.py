@@ -20,7 +20,7 @@ from gitsnap.canonical import plain
 from gitsnap.collectors import registry
 from gitsnap.collectors.aws import acm, cloudfront, dynamodb, lightsail, rds, ses
 from gitsnap.collectors.spec import ResourceType
-from gitsnap.diff import Snapshot, diff_documents, diff_snapshots, resource_differs
+from gitsnap.diff import diff_documents, diff_snapshots, resource_differs
 from gitsnap.normalize import (
     STATUS,
     StatusFieldError,
@@ -31,6 +31,7 @@ from gitsnap.normalize import (
     without_status,
 )
 from gitsnap.render import describe
+from gitsnap.store.snapshot import Snapshot
 
 CERT_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c"
 DIST_ARN = "arn:aws:cloudfront::123456789012:distribution/E2A1B3C4D5"

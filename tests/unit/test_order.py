@@ -22,11 +22,12 @@ from gitsnap.collectors.aws import awslambda, cloudfront, route53
 from gitsnap.collectors.run import Collected
 from gitsnap.collectors.spec import Extras, ResourceType
 from gitsnap.config import Config
-from gitsnap.diff import Snapshot, diff_documents, diff_snapshots, resource_differs
+from gitsnap.diff import diff_documents, diff_snapshots, resource_differs
 from gitsnap.engine import finish_document, make_guard
 from gitsnap.normalize import sort_unordered
 from gitsnap.render import describe
 from gitsnap.secrets.fingerprint import Fingerprinter
+from gitsnap.store.snapshot import Snapshot
 
 DIST_ID = "E2A1B3C4D5"
 

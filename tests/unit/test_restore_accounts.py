@@ -9,7 +9,6 @@ from botocore.stub import Stubber
 from gitsnap.canonical import dumps
 from gitsnap.collectors.aws.accounts import AwsAccounts, UnknownAccountError, home_region
 from gitsnap.config import Account, Config
-from gitsnap.diff import Snapshot
 from gitsnap.layout import ObjectEntry, dump_index
 from gitsnap.restore.aws import (
     MAX_RECORDS,
@@ -23,6 +22,7 @@ from gitsnap.restore.outcome import outcomes
 from gitsnap.restore.run import plan_address
 from gitsnap.restore.s3 import CONFIG_CALLS, config_order, plan_bucket, viewer_paths
 from gitsnap.store import SnapshotStore
+from gitsnap.store.snapshot import Snapshot
 
 PROD, STAGING = "111111111111", "222222222222"
 

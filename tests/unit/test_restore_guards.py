@@ -11,10 +11,10 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from gitsnap.canonical import dumps
-from gitsnap.diff import Snapshot
 from gitsnap.restore.aws import plan_distribution, plan_function
 from gitsnap.restore.ops import RestoreContext, RestoreError
 from gitsnap.store import SnapshotStore
+from gitsnap.store.snapshot import Snapshot
 
 DIST = "E2A1B3C4D5"
 

@@ -18,7 +18,6 @@ import pytest
 from botocore.stub import Stubber
 
 from gitsnap.canonical import dumps
-from gitsnap.diff import Snapshot
 from gitsnap.layout import ObjectEntry, dump_index
 from gitsnap.restore import ops as restore_ops
 from gitsnap.restore.aws import plan_function, plan_zone
@@ -26,6 +25,7 @@ from gitsnap.restore.more import plan_table
 from gitsnap.restore.ops import RestoreContext, RestoreError
 from gitsnap.restore.s3 import plan_bucket
 from gitsnap.store import SnapshotStore
+from gitsnap.store.snapshot import Snapshot
 
 ACCOUNT = "111111111111"
 
