@@ -643,18 +643,20 @@ def scan(c: Ctx, revs: tuple[str, ...], fmt: str, max_bytes: int) -> None:
 
 @cli.command()
 @click.option("--only", multiple=True, metavar="SERVICE", help="Only this service (repeatable).")
-def permissions(only: tuple[str, ...]) -> None:
-    """Print the read-only IAM policy a capture needs (from the collectors' declarations)."""
+@click.option("--restore", "writes", is_flag=True,
+              help="The policy a restore's writes need instead (attach it beside the read-only one).")
+def permissions(only: tuple[str, ...], writes: bool) -> None:
+    """Print the read-only IAM policy a capture needs, derived from the declarations."""
     import json
 
-    from .collectors.permissions import read_only_policy
+    from .collectors.permissions import read_only_policy, restore_policy
     from .collectors.registry import aws_services
     from .errors import UsageError
 
     unknown = sorted(set(only) - aws_services())
     if unknown:
         raise UsageError(f"unknown service {unknown[0]!r}; known: {', '.join(sorted(aws_services()))}")
-    click.echo(json.dumps(read_only_policy(only), indent=2))
+    click.echo(json.dumps((restore_policy if writes else read_only_policy)(only), indent=2))
 
 
 @cli.group()

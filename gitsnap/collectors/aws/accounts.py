@@ -12,6 +12,7 @@ first needed, then cached: a restore that touches one account never assumes a ro
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -28,6 +29,27 @@ HOME_REGION = "us-east-1"
 
 class UnknownAccountError(GitsnapError):
     """A resource is in an account that no configured credentials reach."""
+
+
+RECORD_CALLS = "GITSNAP_RECORD_CALLS"  # a file: every AWS call made is appended to it
+
+
+class CallRecorder:
+    """Appends ``<client service> <OperationName>`` for each AWS request a client is about to
+    make, one line each, to a file: the calls a real run makes, to check a policy against
+    (``gitsnap.collectors.permissions.actions_for`` turns each line into IAM actions)."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._lock = threading.Lock()
+
+    def install(self, client: Any) -> None:
+        service = client.meta.service_model.service_name
+        client.meta.events.register("before-call", lambda model, **_: self._record(service, model.name))
+
+    def _record(self, service: str, operation: str) -> None:
+        with self._lock, open(self._path, "a", encoding="utf-8") as out:
+            out.write(f"{service} {operation}\n")
 
 
 def home_region(region: str | None) -> str | None:
@@ -68,6 +90,8 @@ class AwsAccounts:
         self._workers = workers
         self._make = make
         self.client_hooks: list[Callable[[Any], None]] = list(hooks)
+        if os.environ.get(RECORD_CALLS):
+            self.client_hooks.append(CallRecorder(os.environ[RECORD_CALLS]).install)
         self._lock = threading.RLock()
 
     def _session(self, slot: _Slot) -> AwsAccount:
