@@ -11,6 +11,7 @@ import datetime as _dt
 import difflib
 import html
 from collections import Counter, defaultdict
+from typing import Any
 
 from .diff import Change
 from .render import describe
@@ -20,6 +21,7 @@ body{font:14px/1.45 -apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em
 h1{font-size:1.6em;margin-bottom:.2em} .sub{color:#5b6570;margin-top:0}
 table.summary{border-collapse:collapse;margin:1em 0} .summary th,.summary td{border:1px solid #d5dae0;padding:.35em .8em;text-align:right}
 .summary th:first-child,.summary td:first-child{text-align:left}
+.flow li{margin:.15em 0}.dangling{color:#c92a2a;font-weight:bold}
 .finding{background:#fff4e5;border-left:5px solid #e8590c;padding:.5em .8em;margin:.4em 0}
 .resource{border:1px solid #d5dae0;border-radius:6px;margin:1em 0;padding:.4em 1em}
 .resource h3{font-family:Menlo,Consolas,monospace;font-size:1.05em}
@@ -58,7 +60,7 @@ def side_by_side(c: Change) -> str:
 
 
 def render(title: str, subtitle: str, changes: list[Change], findings: list[str] = (),  # type: ignore[assignment]
-           ignored: list[str] = ()) -> str:  # type: ignore[assignment]
+           ignored: list[str] = (), flow: dict[str, Any] | None = None) -> str:  # type: ignore[assignment]
     e = html.escape
     when = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     parts = [f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{e(title)}</title>",
@@ -90,5 +92,35 @@ def render(title: str, subtitle: str, changes: list[Change], findings: list[str]
         parts += [side_by_side(c) for c in items if c.texts]
         parts.append("</section>")
     parts += [f"<p class=ignored>{e(i)}</p>" for i in ignored]
+    if flow and flow.get("routes"):
+        parts += flow_section(flow)
     parts.append("</body></html>\n")
     return "".join(parts)
+
+
+def _target(node: dict[str, Any]) -> str:
+    if node.get("to"):
+        return f"<b>{html.escape(node['to'])}</b>"
+    return "<i>outside this estate</i>" if node.get("external") else "<span class=dangling>dangling</span>"
+
+
+def flow_section(flow: dict[str, Any]) -> list[str]:
+    """The request-flow map drawn as a tree: each domain, the distribution it reaches (with its
+    edge functions and web ACL) and each origin, dangling links marked."""
+    e = html.escape
+    parts = ["<h2>Request flow</h2><ul class=flow>"]
+    for route in flow["routes"]:
+        parts.append(f"<li>{e(route['record'])} &rarr; {e(route['value'])} &rarr; {_target(route)}")
+        via = route.get("via")
+        if via:
+            parts.append("<ul>")
+            parts += [f"<li>edge {e(x['behaviour'])}: {_target(x) if x['to'] else e(x['arn'] or '')}</li>"
+                      for x in via["edge"]]
+            if via.get("waf"):
+                parts.append(f"<li>web ACL: {e(via['waf_to'] or via['waf'])}</li>")
+            parts += [f"<li>origin {e(o['id'] or '')}: {e(o['domain'] or '')}{e(o['path'])} &rarr; {_target(o)}</li>"
+                      for o in via["origins"]]
+            parts.append("</ul>")
+        parts.append("</li>")
+    parts.append("</ul>")
+    return parts
