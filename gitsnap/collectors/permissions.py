@@ -72,6 +72,14 @@ RENAMED: dict[tuple[str, str], tuple[str, ...]] = {
     ("sts", "GetCallerIdentity"): ("GetCallerIdentity",),
 }
 
+# Real IAM actions no operation is named after: passing a role to a service (CreateFunction,
+# PutTargets, CreateSchedule), and S3's version-qualified forms of an object call (a DeleteObject
+# or GetObject with a VersionId is authorized by ...ObjectVersion).
+NON_OPERATION_ACTIONS = frozenset({
+    "iam:PassRole", "s3:GetObjectVersion", "s3:DeleteObjectVersion", "s3:GetObjectVersionTagging",
+    "s3:PutObjectVersionTagging", "s3:GetObjectVersionAcl", "s3:PutObjectVersionAcl",
+})
+
 # IAM prefixes that are neither the signing name nor the endpoint prefix
 PREFIXES = {"cloudwatch": "cloudwatch", "apigatewayv2": "apigateway", "sesv2": "ses"}
 
@@ -178,7 +186,7 @@ def check_declarations(types: Iterable[ResourceType]) -> list[str]:
         writes = spec.restore.permissions if isinstance(spec.restore, Restorer) else ()
         for action in (*spec.permissions, *writes):
             prefix, _, name = action.partition(":")
-            if not name or action not in known_actions(prefix):
+            if not name or (action not in known_actions(prefix) and action not in NON_OPERATION_ACTIONS):
                 problems.append(f"{where}: {action!r} is not an IAM action of any {prefix} operation")
     return problems
 

@@ -1,10 +1,11 @@
 """A moto server on loopback, plus the one thing moto cannot serve: Lambda code downloads.
 
 moto answers ``GetFunction`` with a ``Code.Location`` on an AWS host that does not
-exist, so the package could never be fetched. The sandbox runs moto in this
-process, rewrites ``Code.Location`` to a small local HTTP server, and serves each
-function's real zip bytes from moto's own state there. gitsnap then downloads
-the package exactly as it would from AWS: over HTTP, from a pre-signed URL.
+exist, and ``GetLayerVersion`` with a ``Content.Location`` of ``s3://``, so neither package
+could be fetched. The sandbox runs moto in this process, rewrites both locations to a small
+local HTTP server, and serves each function's and layer version's real zip bytes from moto's
+own state there. gitsnap then downloads the package exactly as it would from AWS: over HTTP,
+from a pre-signed URL.
 """
 
 from __future__ import annotations
@@ -29,10 +30,13 @@ class _CodeHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 (http.server API)
         parts = [unquote(p) for p in self.path.strip("/").split("/")]
         try:
-            _, account, region, name = parts
-            fn = lambda_models.lambda_backends[account][region].get_function(name)
-            body = fn.code_bytes
-        except Exception:  # unknown function or malformed path
+            backend = lambda_models.lambda_backends[parts[1]][parts[2]]
+            if parts[0] == "layer":  # /layer/<account>/<region>/<name>/<version>
+                body = backend.get_layer_version(parts[3], parts[4]).code_bytes
+            else:  # /code/<account>/<region>/<function>
+                _, _, _, name = parts
+                body = backend.get_function(name).code_bytes
+        except Exception:  # unknown function or layer version, or malformed path
             self.send_error(404)
             return
         self.send_response(200)
@@ -66,6 +70,17 @@ def _serve_lambda_code() -> None:
             return resp
 
         lambda_models.LambdaFunction.get_code = get_code  # type: ignore[method-assign]
+        original_layer = lambda_models.LayerVersion.get_layer_version
+
+        def get_layer_version(self: Any) -> dict[str, Any]:
+            resp = original_layer(self)
+            port = _code_server.server_address[1]  # type: ignore[union-attr]
+            resp["Content"]["Location"] = (
+                f"http://127.0.0.1:{port}/layer/{self.account_id}/{self.region}/{self.name}/{self.version}"
+            )
+            return resp
+
+        lambda_models.LayerVersion.get_layer_version = get_layer_version  # type: ignore[method-assign]
         _patched = True
 
 

@@ -95,7 +95,7 @@ def answer_lambda(stub: Stubber) -> None:
         stub.add_client_error("get_policy", "ResourceNotFoundException", http_status_code=404)
         stub.add_response("list_aliases", {"Aliases": []})
         stub.add_response("list_versions_by_function", {"Versions": []})
-        stub.add_response("list_event_source_mappings", {"EventSourceMappings": []})
+        stub.add_client_error("get_function_url_config", "ResourceNotFoundException", http_status_code=404)
 
 
 def test_an_inline_policy_that_vanishes_rereads_the_role_and_drops_neither_it_nor_its_functions(inline):
@@ -163,7 +163,6 @@ def test_a_function_answer_without_its_configuration_is_an_error_not_a_document(
     stub.add_client_error("get_policy", "ResourceNotFoundException", http_status_code=404)
     stub.add_response("list_aliases", {"Aliases": []})
     stub.add_response("list_versions_by_function", {"Versions": []})
-    stub.add_response("list_event_source_mappings", {"EventSourceMappings": []})
     ctx = context({"lambda": lam_client})
     with pytest.raises(IncompleteAnswerError, match=r"^lambda/f: lambda:get_function answered incompletely "
                                                     r"twice \(no Configuration\)"):
