@@ -53,23 +53,31 @@ def test_addresses_and_services_that_match_nothing_are_errors_that_suggest(tagge
 
 
 def test_restore_says_what_it_could_not_do_and_exits_3(tagged, endpoint):
+    """A change restore cannot make (a method added to a REST API: gitsnap does not rebuild an
+    API's resources) is listed with why, beside what was applied, and the restore exits 3."""
     g, info = tagged
     c = sample.clients(endpoint)
-    c("apigateway").update_rest_api(restApiId=info["rest_api"], patchOperations=[
+    api = c("apigateway")
+    api.update_rest_api(restApiId=info["rest_api"], patchOperations=[
         {"op": "replace", "path": "/description", "value": "changed by hand"}])
+    root = next(r["id"] for r in api.get_resources(restApiId=info["rest_api"])["items"] if r["path"] == "/")
+    api.put_method(restApiId=info["rest_api"], resourceId=root, httpMethod="DELETE", authorizationType="NONE")
     c("s3").put_object(Bucket="sailjada-prod", Key="index.html", Body=b"<h1>defaced</h1>")
     r = g("restore", "v1.0", "--apply", "--yes", "--no-capture", check=False)
     assert r.code == 3, r.out + r.err
-    api = next(line for line in r.out.splitlines() if line.startswith("  apigateway/"))
-    assert "skipped: not-restorable-yet description" in api or "skipped: not-restorable-yet" in api, r.out
+    row = next(line for line in r.out.splitlines() if line.startswith(f"  apigateway/{info['rest_api']}:"))
+    assert "applied 1 operation" in row, r.out  # the description is put back
+    assert "skipped: cannot-restore resources" in row and "does not rebuild them" in row, r.out
     assert "  s3/sailjada-prod: applied 1 operation; matches" in r.out
     assert "now matches" not in r.out and "already matches" not in r.out
     assert "live state does not match v1.0: 1 of" in one_error_line(r)
     assert c("s3").get_object(Bucket="sailjada-prod", Key="index.html")["Body"].read() != b"<h1>defaced</h1>"
+    assert api.get_rest_api(restApiId=info["rest_api"])["description"] == "bookings"
 
-    # nothing restorable at all: still not "matches", still exit 3
+    # nothing restorable left: still not "matches", still exit 3, and the why is still there
     only_api = g("restore", "v1.0", "apigateway/*", "--apply", "--yes", "--no-capture", check=False)
     assert only_api.code == 3 and "matches" not in only_api.out.split("Outcome", 1)[-1].replace("does not match", "")
+    assert "cannot-restore resources" in only_api.out
 
 
 def test_a_declined_confirmation_has_its_own_exit_code_and_changes_nothing(tagged, endpoint):

@@ -70,3 +70,48 @@ def test_denied_and_unknown_projects_are_clear_errors(gitsnap, gas):
     r = gitsnap("capture", "--only", "gas", check=False)
     assert r.code == 2 and "gas/typo: projects.get: not found (404); check script_id" in r.err
     assert gitsnap.head() is None
+
+
+def test_a_checkout_of_the_snapshot_is_a_clasp_project(gitsnap, gas):
+    """``source/.clasp.json`` names the script, so ``clasp push`` run in ``gas/<name>/source`` of a
+    checkout pushes exactly the project's files (clasp's default ignore pushes appsscript.json,
+    *.gs, *.js and *.html from the folder holding .clasp.json)."""
+    _, url = gas
+    (gitsnap.repo / "gitsnap.toml").write_text(config(url, {"jada-main": "1JadaMainScriptId"}))
+    gitsnap("capture", "--only", "gas", "--tag", "v1.0")
+    assert json.loads(gitsnap.show("v1.0:gas/jada-main/source/.clasp.json")) == {"scriptId": "1JadaMainScriptId"}
+    listed = gitsnap.git("ls-tree", "--name-only", "v1.0:gas/jada-main/source").split()
+    pushed = sorted(n for n in listed if n == "appsscript.json" or n.endswith((".gs", ".js", ".html")))
+    assert pushed == ["Code.gs", "Email.html", "appsscript.json"]
+    assert sorted(listed) == sorted([*pushed, ".clasp.json"])
+    # the project's document is still project.json, and .clasp.json is not sent as a script file
+    assert json.loads(gitsnap.show("v1.0:gas/jada-main/project.json"))["ScriptId"] == "1JadaMainScriptId"
+
+
+def test_files_and_deployments_are_restored_and_versions_listed(gitsnap, gas):
+    """A deployment moved to another version by hand goes back (deployments.update); a version
+    made since is kept (versions cannot be deleted); a deleted deployment cannot be recreated
+    under its id, and the restore says so and exits 3."""
+    fake, url = gas
+    (gitsnap.repo / "gitsnap.toml").write_text(config(url, {"jada-main": "1JadaMainScriptId"}))
+    gitsnap("capture", "--only", "gas", "--tag", "v1.0")
+    proj = fake.projects["1JadaMainScriptId"]
+    before = dict(proj["deployments"][0]["deploymentConfig"])
+    proj["versions"].append({"scriptId": "1JadaMainScriptId", "versionNumber": 4, "description": "hotfix",
+                             "createTime": "2024-07-01T00:00:00Z"})  # as versions.create makes it
+    proj["deployments"][0]["deploymentConfig"].update(versionNumber=4, description="hotfix by hand")
+    proj["files"][1]["source"] = "function doPost(e) { return 'broken'; }\n"
+
+    plan = json.loads(gitsnap("restore", "v1.0", "gas/jada-main", "--format", "json", check=False).out)["operations"]
+    got = {(op["verb"], op["target"]) for op in plan}
+    assert {("update", "source/Code.gs"), ("update", "Deployments.AKfy-1JadaM"), ("kept", "Versions.4")} <= got, got
+    r = gitsnap("restore", "v1.0", "gas/jada-main", "--apply", "--yes", "--no-capture")
+    assert "Live state now matches v1.0, except 1 live-only items kept" in r.out, r.out
+    assert proj["deployments"][0]["deploymentConfig"] == before
+    assert {f["name"]: f["source"] for f in proj["files"]}["Code"] == SAMPLE["1JadaMainScriptId"][1][1]["source"]
+
+    proj["deployments"].clear()
+    r = gitsnap("restore", "v1.0", "gas/jada-main", "--apply", "--yes", "--no-capture", check=False)
+    assert r.code == 3, r.out + r.err
+    line = next(x for x in r.out.splitlines() if x.startswith("  gas/jada-main:"))
+    assert "cannot-restore Deployments.AKfy-1JadaM" in line and "cannot be recreated under its id" in line

@@ -1,13 +1,21 @@
 """ACM (regional): certificates (domains, SANs, status, validation, key algorithm, expiry,
-in-use-by). Private keys are never requested: no API here returns them."""
+in-use-by). Private keys are never requested: no API here returns them.
+
+Restore sets a certificate's tags and its certificate transparency logging preference in place,
+and deletes one requested since the snapshot with --delete. A deleted certificate is not
+recreated: its private key never left ACM, and a newly requested one is another certificate,
+with a new ARN, that CloudFront, API Gateway and load balancers do not use until they are
+pointed at it. The plan gives the request command instead.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from ..context import UnitContext
+from ..restoring import Operation, RestoreContext, Unrestorable
 from ..run import call
-from ..spec import Call, Detail, Raw, ResourceType
+from ..spec import Call, Detail, Raw, ResourceType, Restorer
 from .shapes import tag_map
 
 
@@ -64,6 +72,70 @@ def enumerate_certificates(ctx: UnitContext) -> list[Raw]:
     return [found[arn] for arn in sorted(found)]
 
 
+# -- restore ---------------------------------------------------------------------------------
+
+def request_command(cert: Raw) -> str:
+    """The ``aws acm request-certificate`` command for a certificate like *cert*. Pure."""
+    names = [n for n in cert.get("SubjectAlternativeNames") or [] if n != cert.get("DomainName")]
+    methods = {o.get("ValidationMethod") for o in cert.get("DomainValidationOptions") or []} - {None}
+    parts = ["aws acm request-certificate", f"--domain-name {cert.get('DomainName')}"]
+    if names:
+        parts.append("--subject-alternative-names " + " ".join(names))
+    parts.append(f"--validation-method {methods.pop() if len(methods) == 1 else 'DNS'}")
+    if cert.get("KeyAlgorithm") and cert["KeyAlgorithm"] != "RSA_2048":
+        parts.append(f"--key-algorithm {cert['KeyAlgorithm']}")
+    return " ".join(parts)
+
+
+def plan_create(ctx: RestoreContext, address: str) -> list[Operation]:
+    """Never creates: says why, and how to request a replacement."""
+    cert = (ctx.want(address) or {}).get("Certificate") or {}
+    if cert.get("Type") == "IMPORTED":
+        how = "Import it again from its certificate, chain and key files (aws acm import-certificate)"
+    else:
+        how = (f"Request a new one ({request_command(cert)}): it validates with the same DNS records if they are still "
+               "published")
+    raise Unrestorable(Operation(address, "cannot-restore", address, (
+        "it does not exist live, and a certificate cannot be recreated: its private key never left ACM. "
+        f"{how}, then point CloudFront, API Gateway domains and load balancers at its new ARN")))
+
+
+def plan_update(ctx: RestoreContext, address: str) -> list[Operation]:
+    want, have = ctx.want(address), ctx.have(address)
+    acm = ctx.client("acm", address)
+    arn = have["Certificate"]["CertificateArn"]
+    ops: list[Operation] = []
+    wt, ht = want.get("Tags") or {}, have.get("Tags") or {}
+    put = [{"Key": k, "Value": v} for k, v in sorted(wt.items()) if ht.get(k) != v]
+    if put:
+        ops.append(Operation(address, "update", "Tags", ", ".join(t["Key"] for t in put),
+                             run=lambda: acm.add_tags_to_certificate(CertificateArn=arn, Tags=put)))
+    extra = [{"Key": k, "Value": ht[k]} for k in sorted(set(ht) - set(wt))]
+    if extra and ctx.delete:
+        ops.append(Operation(address, "update", "Tags", f"removed {', '.join(t['Key'] for t in extra)} (--delete)",
+                             run=lambda: acm.remove_tags_from_certificate(CertificateArn=arn, Tags=extra)))
+    elif extra:
+        ops.append(Operation(address, "kept", f"Tags {', '.join(t['Key'] for t in extra)}",
+                             "live only; --delete removes them"))
+    wo, ho = want["Certificate"].get("Options") or {}, have["Certificate"].get("Options") or {}
+    pref = "CertificateTransparencyLoggingPreference"
+    if wo.get(pref) and wo.get(pref) != ho.get(pref):
+        ops.append(Operation(address, "update", f"Certificate.Options.{pref}", f"{ho.get(pref)} -> {wo[pref]}",
+                             run=lambda: acm.update_certificate_options(CertificateArn=arn, Options={pref: wo[pref]})))
+    for change in ctx.diff(address, have, want):
+        if not change.path.startswith(("Tags", f"Certificate.Options.{pref}")):
+            ops.append(Operation(address, "cannot-restore", change.path, (
+                "fixed when the certificate was issued: request a new certificate and point its users at it")))
+    return ops
+
+
+def plan_delete(ctx: RestoreContext, address: str) -> list[Operation]:
+    acm = ctx.client("acm", address)
+    arn = ctx.have(address)["Certificate"]["CertificateArn"]
+    return [Operation(address, "delete", address, "live only (--delete); ACM refuses while something uses it",
+                      run=lambda: acm.delete_certificate(CertificateArn=arn))]
+
+
 CERTIFICATE = ResourceType(
     service="acm", type="certificate", scope="regional", client="acm",
     enumerate=enumerate_certificates,
@@ -85,6 +157,10 @@ CERTIFICATE = ResourceType(
     unordered=("Certificate.SubjectAlternativeNames",),
     schema="aws.acm.certificate",
     permissions=("acm:ListCertificates", "acm:DescribeCertificate", "acm:ListTagsForCertificate"),
+    # before the API Gateway domains and CloudFront distributions that use it
+    restore=Restorer(update=plan_update, create=plan_create, delete=plan_delete, rank=15,
+                     permissions=("acm:AddTagsToCertificate", "acm:RemoveTagsFromCertificate",
+                                  "acm:UpdateCertificateOptions", "acm:DeleteCertificate")),
 )
 
 TYPES = (CERTIFICATE,)

@@ -1,85 +1,28 @@
 """Apps Script projects (``[[gas.projects]]``): metadata, every file as a readable file with
 its real extension (``source/Code.gs``, ``source/Email.html``, ``source/appsscript.json``),
-versions and deployments.
+versions (number, description) and deployments (id, configuration, entry points).
 
-Credentials: ``[gas] credentials`` (a service account file), else Application Default
-Credentials; with ``[gas] api_endpoint`` (a local endpoint for testing) and no credentials
-file, anonymous credentials. Each call builds its own client: httplib2 is not thread-safe.
+``source/.clasp.json`` names the project for clasp, so ``clasp push`` works from a checkout of
+the snapshot (run in ``gas/<name>/source``). Restore: :mod:`.restore`; the API's clients and
+errors: :mod:`.api`.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
-from typing import Any
+import json
 
-from ...config import Config
 from ..context import UnitContext
-from ..errors import AccessDeniedError, CollectorError, CredentialsError, EndpointError
-from ..spec import Detail, Extras, Raw, ResourceType
+from ..spec import Detail, Extras, Raw, ResourceType, Restorer
+from .api import SCOPES, WRITE_SCOPES, client_factory, execute
+from .restore import CLASP, SOURCE, plan_project
 
-SCOPES = ("https://www.googleapis.com/auth/script.projects.readonly",
-          "https://www.googleapis.com/auth/script.deployments.readonly")
 EXTENSIONS = {"SERVER_JS": ".gs", "HTML": ".html", "JSON": ".json"}
-TIMEOUT = 30
+
+__all__ = ["PROJECT", "SCOPES", "TYPES", "WRITE_SCOPES", "client_factory", "execute"]
 
 
-def client_factory(config: Config) -> Callable[..., Any]:
-    """A function returning a new script v1 client each call (built offline, static discovery)."""
-    section = config.raw.get("gas", {})
-    endpoint = section.get("api_endpoint")
-    cred_file = section.get("credentials")
-
-    def build(*_args: Any) -> Any:
-        import google.auth
-        import google.auth.credentials
-        import google.auth.exceptions
-        import google_auth_httplib2
-        import httplib2
-        from google.oauth2 import service_account
-        from googleapiclient import discovery
-
-        try:
-            if cred_file:
-                creds = service_account.Credentials.from_service_account_file(os.path.expanduser(cred_file), scopes=SCOPES)
-            elif endpoint:
-                creds = google.auth.credentials.AnonymousCredentials()
-            else:
-                creds, _ = google.auth.default(scopes=SCOPES)
-        except (google.auth.exceptions.DefaultCredentialsError, OSError, ValueError) as exc:
-            raise CredentialsError(
-                f"no usable Google credentials ({exc}); set [gas] credentials to a service account file "
-                "or run 'gcloud auth application-default login'"
-            ) from exc
-        http = google_auth_httplib2.AuthorizedHttp(creds, http=httplib2.Http(timeout=TIMEOUT))
-        options = {"api_endpoint": endpoint} if endpoint else None
-        return discovery.build("script", "v1", http=http, static_discovery=True, client_options=options,
-                               cache_discovery=False)
-
-    return build
-
-
-def execute(request: Any, what: str) -> Any:
-    """Run a request, turning HTTP and transport failures into gitsnap errors."""
-    import httplib2
-    from googleapiclient.errors import HttpError
-
-    try:
-        return request.execute(num_retries=2)
-    except HttpError as exc:
-        status = int(exc.resp.status)
-        if status in (401, 403):
-            raise AccessDeniedError(f"{what}: access denied ({status}); share the project with the "
-                                    "credentials or grant the script.projects.readonly scope") from exc
-        if status == 404:
-            raise CollectorError(f"{what}: not found (404); check script_id in [[gas.projects]]") from exc
-        raise CollectorError(f"{what}: Apps Script API error {status}") from exc
-    except (httplib2.HttpLib2Error, OSError) as exc:
-        raise EndpointError(f"{what}: cannot reach the Apps Script API ({exc}); check [gas] api_endpoint and the network") from exc
-
-
-def _paged(ctx: UnitContext, raw: Raw, kind: str) -> list[Any]:
-    items: list[Any] = []
+def _paged(ctx: UnitContext, raw: Raw, kind: str) -> list[Raw]:
+    items: list[Raw] = []
     token = None
     while True:
         coll = getattr(ctx.client("script").projects(), kind)()
@@ -90,17 +33,26 @@ def _paged(ctx: UnitContext, raw: Raw, kind: str) -> list[Any]:
             return items
 
 
-def fetch_project(ctx: UnitContext, raw: Raw) -> Any:
+def fetch_project(ctx: UnitContext, raw: Raw) -> Raw:
     return execute(ctx.client("script").projects().get(scriptId=raw["script_id"]), f"gas/{raw['name']}: projects.get")
 
 
-def fetch_content(ctx: UnitContext, raw: Raw) -> Any:
+def fetch_content(ctx: UnitContext, raw: Raw) -> list[Raw]:
     req = ctx.client("script").projects().getContent(scriptId=raw["script_id"])
     return execute(req, f"gas/{raw['name']}: projects.getContent").get("files", [])
 
 
 def file_name(f: Raw) -> str:
     return f["name"] + EXTENSIONS.get(f.get("type", ""), ".txt")
+
+
+def transform_deployment(d: Raw) -> Raw:
+    """A deployment's id, configuration (script, version number, manifest, description) and
+    entry points; ``updateTime`` is left out (it moves whenever the deployment is touched). Pure."""
+    out: Raw = {"deploymentId": d.get("deploymentId"), "deploymentConfig": d.get("deploymentConfig") or {}}
+    if d.get("entryPoints"):
+        out["entryPoints"] = d["entryPoints"]
+    return out
 
 
 def transform_project(raw: Raw) -> Raw:
@@ -111,17 +63,26 @@ def transform_project(raw: Raw) -> Raw:
         "Title": project.get("title"),
         "ParentId": project.get("parentId"),
         "Creator": (project.get("creator") or {}).get("email"),
-        "Files": sorted(({"name": f["name"], "type": f.get("type"), "path": f"source/{file_name(f)}"}
+        "Files": sorted(({"name": f["name"], "type": f.get("type"), "path": f"{SOURCE}{file_name(f)}"}
                          for f in raw.get("Content") or []), key=lambda f: f["path"]),
         "Versions": sorted(({k: v.get(k) for k in ("versionNumber", "description", "createTime")}
                             for v in raw.get("Versions") or []), key=lambda v: v["versionNumber"] or 0),
-        "Deployments": sorted(raw.get("Deployments") or [], key=lambda d: d.get("deploymentId", "")),
+        "Deployments": sorted((transform_deployment(d) for d in raw.get("Deployments") or []),
+                              key=lambda d: d.get("deploymentId") or ""),
     }
 
 
+def clasp_json(script_id: str) -> bytes:
+    """``.clasp.json`` for a project whose files sit beside it: clasp pushes what its folder holds
+    (``appsscript.json``, ``*.gs``, ``*.html``) to *script_id*. Pure."""
+    return (json.dumps({"scriptId": script_id}, indent=2) + "\n").encode()
+
+
 def source_files(ctx: UnitContext, raw: Raw, doc: Raw, rid: str) -> Extras:
-    files = {f"source/{file_name(f)}": (f.get("source") or "").encode("utf-8") for f in raw.get("Content") or []}
-    return Extras(files=files, summary={"objects": len(files), "bytes": sum(len(v) for v in files.values())})
+    files = {f"{SOURCE}{file_name(f)}": (f.get("source") or "").encode("utf-8") for f in raw.get("Content") or []}
+    summary = {"objects": len(files), "bytes": sum(len(v) for v in files.values())}
+    files[SOURCE + CLASP] = clasp_json(raw["script_id"])
+    return Extras(files=files, summary=summary)
 
 
 PROJECT = ResourceType(
@@ -139,6 +100,15 @@ PROJECT = ResourceType(
     schema="gas.project",
     document="project.json",
     extras=source_files,
+    # Google OAuth scopes, not IAM actions: a restore asks for api.WRITE_SCOPES
+    restore=Restorer(
+        update=plan_project, rank=80,
+        cannot_create=("an Apps Script project cannot be recreated under its script id: in a checkout of "
+                       "gas/NAME/source, remove .clasp.json, run 'clasp create --title TITLE' and 'clasp push', then "
+                       "put the new script id in [[gas.projects]]"),
+        cannot_delete=("the Apps Script API cannot delete a project: delete it in Google Drive, or leave it out of "
+                       "[[gas.projects]]"),
+    ),
 )
 
 TYPES = (PROJECT,)

@@ -28,7 +28,7 @@ from pathspec import GitIgnoreSpec
 
 from ..context import UnitContext
 from ..errors import CollectorError
-from ..spec import Detail, Extras, Raw, ResourceType
+from ..spec import Detail, Extras, NotRestorable, Raw, ResourceType
 
 MAX_FILE = 10 * 1024 * 1024
 GIT_TIMEOUT = 120.0  # seconds for one git command on a local path; listing a huge tree takes a few
@@ -327,6 +327,12 @@ PATH = ResourceType(
     schema="local.path",
     document="path.json",
     extras=capture_path,
+    # A plan/apply restore changes cloud state through APIs; a folder on this machine is written
+    # by the restore command's own mode instead, which never touches anything but that folder.
+    restore=NotRestorable(
+        "local files are restored with 'gitsnap restore REV local/NAME --to DIR' (writes the snapshot's files into DIR; "
+        "DIR may be the path itself, with --apply); nested git repositories are recorded (HEAD and remote), not "
+        "copied: clone them again"),
 )
 
 
@@ -353,6 +359,9 @@ ENV_FILE = ResourceType(
     details=(Detail("Variables", fetch=read_env),),
     transform=lambda r: {"Path": r["Path"], "Variables": r["Variables"]},
     schema="local.env",
+    restore=NotRestorable(
+        "only the variable names of an env file are captured, never their values: set the values by hand (the "
+        "snapshot's document lists the names)"),
 )
 
 TYPES = (PATH, ENV_FILE)
