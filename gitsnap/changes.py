@@ -8,6 +8,7 @@ itself is one more change at the list's path, ``old`` and ``new`` being the iden
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -19,6 +20,13 @@ from .normalize import without_status
 from .secrets.fingerprint import is_redacted
 
 Kind = Literal["added", "removed", "changed"]
+MAX_VALUE = 160  # characters of a value shown in a change or a plan line
+
+
+def value(v: Any) -> str:
+    """A value as one short line of JSON, for change and plan lines. Pure."""
+    text = json.dumps(v, ensure_ascii=False) if isinstance(v, str) else json.dumps(v, sort_keys=True, ensure_ascii=False)
+    return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 3] + "..."
 # List items that carry their own identity are compared by it, not by position.
 IDENTITIES = (("Name", "Type", "SetIdentifier"), ("Id",), ("Key",), ("Name",), ("Sid",),
               ("HeaderName",), ("PathPattern",), ("UUID",), ("FunctionName",))

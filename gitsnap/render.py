@@ -7,17 +7,9 @@ import json
 from collections import Counter
 from typing import Any
 
+from .changes import MAX_VALUE, value  # noqa: F401 (re-exported)
 from .diff import Change
 from .manifest import human_bytes
-
-MAX_VALUE = 160
-
-
-def value(v: Any) -> str:
-    text = v if isinstance(v, str) else json.dumps(v, sort_keys=True, ensure_ascii=False)
-    if isinstance(v, str):
-        text = json.dumps(v, ensure_ascii=False)
-    return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 3] + "..."
 
 
 def describe(c: Change) -> str:

@@ -19,6 +19,7 @@ from ..store import SnapshotStore
 from ..store.snapshot import Snapshot
 
 NEEDS_IDENTITY = "needs-identity"
+IDENTITY_HINT = "restore needs the age identity (GITSNAP_IDENTITY, default ~/.config/gitsnap/identity.age)"
 
 
 class RestoreError(GitsnapError):

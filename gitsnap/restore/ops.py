@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..collectors.restoring import (  # noqa: F401 (re-exported: the restore package's vocabulary)
+    IDENTITY_HINT,
     NEEDS_IDENTITY,
     Operation,
     RestoreContext,

@@ -18,9 +18,7 @@ from ..layout import SEALED_SIDECAR
 from ..secrets.fingerprint import MARKER, PREFIX
 from ..secrets.seal import Unsealer, body_path, value_path
 from ..store.snapshot import Snapshot
-from .ops import RestoreError
-
-IDENTITY_HINT = "restore needs the age identity (GITSNAP_IDENTITY, default ~/.config/gitsnap/identity.age)"
+from .ops import IDENTITY_HINT, RestoreError
 
 
 class NeedsIdentityError(RestoreError):
