@@ -3,7 +3,7 @@
 This module owns the bucket type: the ``BUCKET`` spec (its configuration calls, the object
 listing, the permissions a capture needs) and ``transform_bucket``. A bucket's objects, the
 index and the bodies, are captured by :mod:`.s3objects` (its ``extras``); how a body is
-checked is :mod:`.s3checksums`.
+checked is :mod:`.s3checksums`; how ``restore`` puts a bucket back is :mod:`.s3restore`.
 
 Buckets are listed once per account (``locate``: one paginated ListBuckets, with each
 bucket's region from ``BucketRegion``, or GetBucketLocation where it is missing), and each
@@ -23,6 +23,7 @@ from ..context import UnitContext
 from ..spec import Call, Detail, LocateContext, Located, Raw, ResourceType
 from .clients import error_code, pages, translate
 from .s3objects import capture_objects
+from .s3restore import RESTORER
 from .shapes import tag_map
 
 LOCATE_WORKERS = 8  # GetBucketLocation calls at once (only where ListBuckets gives no BucketRegion)
@@ -164,6 +165,7 @@ BUCKET = ResourceType(
         "s3:GetBucketOwnershipControls", "s3:GetBucketLogging", "s3:GetBucketNotification",
         "s3:GetBucketRequestPayment",  # asked only when a GET is refused: is it requester-pays?
     ),
+    restore=RESTORER,  # s3restore/: update, create (deleted live), delete (--delete)
 )
 
 TYPES = (BUCKET,)
