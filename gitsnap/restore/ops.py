@@ -30,6 +30,7 @@ RANK: dict[tuple[str, str], int] = {
     ("dynamodb", "table"): 30,
     ("lambda", "function"): 40,
     ("cloudfront", "distribution"): 50,
+    ("s3", "bucket-links"): 50,  # a bucket's logging, replication, notifications: after their targets
     ("cloudfront", "invalidation"): 60,
     ("route53", "zone"): 70,
     ("gas", "project"): 80,

@@ -65,6 +65,7 @@ class Restore:
         self._accounts: AwsAccounts | None = None
         self._reveal: Revealer | None = None
         self.waits = Waits()
+        self._checked = False
 
     def services(self) -> tuple[str, ...]:
         """Services to restore: named by --only, by the addresses, else every configured service
@@ -94,7 +95,9 @@ class Restore:
         chosen = [a for a in addresses if a.split("/", 1)[0] in self.services()]
         if not self.patterns:
             return chosen
-        check_patterns(self.patterns, chosen, f"{self.rev} or live state", f"gitsnap show {self.rev}")
+        if not self._checked:  # once: after a --delete applies, what a pattern named may be gone
+            check_patterns(self.patterns, chosen, f"{self.rev} or live state", f"gitsnap show {self.rev}")
+            self._checked = True
         return [a for a in chosen if any(fnmatch.fnmatchcase(a, p) for p in self.patterns)]
 
     def read_live(self) -> tuple[Snapshot, frozenset[str]]:
