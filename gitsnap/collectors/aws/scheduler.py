@@ -126,7 +126,7 @@ SCHEDULE = ResourceType(
     permissions=("scheduler:ListSchedules", "scheduler:GetSchedule"),
     restore=Restorer(
         create=sealed_guard(create_schedule), update=sealed_guard(update_schedule), delete=delete_schedule, rank=55,
-        permissions=("scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"),
+        permissions=("scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule", "iam:PassRole"),
     ),
 )
 

@@ -23,7 +23,7 @@ from .update import config_params, missing_versions, plan_aliases, plan_policy
 from .urls import plan_url_configs
 
 MAX_ZIP = 50 * 1024 * 1024  # the largest package CreateFunction takes in the request (else through S3)
-PERMISSIONS = ("lambda:CreateFunction", "lambda:DeleteFunction")
+PERMISSIONS = ("lambda:CreateFunction", "lambda:DeleteFunction", "iam:PassRole")
 
 
 def _refuse(address: str, target: str, why: str) -> Unrestorable:

@@ -167,6 +167,6 @@ RULE = ResourceType(
     restore=Restorer(
         create=sealed_guard(create_rule), update=sealed_guard(update_rule), delete=delete_rule, rank=55,
         permissions=("events:PutRule", "events:PutTargets", "events:RemoveTargets", "events:DeleteRule",
-                     "events:TagResource", "events:UntagResource"),
+                     "events:TagResource", "events:UntagResource", "iam:PassRole"),
     ),
 )
