@@ -1,6 +1,8 @@
 """IAM (global): roles, customer managed policies (default version document), instance
 profiles, users and groups with their inline and attached policies. For users, access key
-ids and status only: IAM never returns secrets, and gitsnap never asks for them."""
+ids and status only: IAM never returns secrets, and gitsnap never asks for them.
+
+Restore (create, update, delete of every type) is in :mod:`.iamrestore`."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from urllib.parse import unquote
 from ..context import UnitContext
 from ..run import call
 from ..spec import Call, Detail, Raw, ResourceType
+from . import iamrestore
 from .shapes import tag_map
 
 
@@ -144,6 +147,7 @@ ROLE = ResourceType(
     schema="aws.iam.role",
     permissions=("iam:ListRoles", "iam:GetRole", "iam:ListRolePolicies", "iam:GetRolePolicy",
                  "iam:ListAttachedRolePolicies", "iam:ListRoleTags"),
+    restore=iamrestore.ROLE,
 )
 
 POLICY = ResourceType(
@@ -163,6 +167,7 @@ POLICY = ResourceType(
     transform=transform_policy,
     schema="aws.iam.policy",
     permissions=("iam:ListPolicies", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyTags"),
+    restore=iamrestore.POLICY,
 )
 
 INSTANCE_PROFILE = ResourceType(
@@ -173,6 +178,7 @@ INSTANCE_PROFILE = ResourceType(
                          "Roles": sorted(x["RoleName"] for x in r.get("Roles") or [])},
     schema="aws.iam.instance-profile",
     permissions=("iam:ListInstanceProfiles",),
+    restore=iamrestore.INSTANCE_PROFILE,
 )
 
 USER = ResourceType(
@@ -195,6 +201,7 @@ USER = ResourceType(
     permissions=("iam:ListUsers", "iam:GetUser", "iam:ListUserPolicies", "iam:GetUserPolicy",
                  "iam:ListAttachedUserPolicies",
                  "iam:ListGroupsForUser", "iam:ListAccessKeys", "iam:ListUserTags"),
+    restore=iamrestore.USER,
 )
 
 GROUP = ResourceType(
@@ -211,6 +218,7 @@ GROUP = ResourceType(
     schema="aws.iam.group",
     permissions=("iam:ListGroups", "iam:GetGroup", "iam:ListGroupPolicies", "iam:GetGroupPolicy",
                  "iam:ListAttachedGroupPolicies"),
+    restore=iamrestore.GROUP,
 )
 
 TYPES = (ROLE, POLICY, INSTANCE_PROFILE, USER, GROUP)

@@ -4,11 +4,14 @@ Order: nothing in a zone is ordered. Record sets are a set, sorted by name, type
 identifier; weighted, latency and failover sets are chosen by their weight, region or role,
 never by position. The values of one record set are an RRset, which DNS serves in any order
 (RFC 2181, 5): they are sorted too, so a reordered answer is no change.
+
+Restore (create, update, delete of zones and health checks) is in :mod:`.route53restore`.
 """
 
 from __future__ import annotations
 
 from ..spec import Call, Detail, Raw, ResourceType
+from . import route53restore
 from .shapes import tag_map
 
 
@@ -60,6 +63,7 @@ ZONE = ResourceType(
     unordered=("RecordSets.*.ResourceRecords",),
     schema="aws.route53.zone",
     permissions=("route53:ListHostedZones", "route53:GetHostedZone", "route53:ListResourceRecordSets", "route53:ListTagsForResource"),
+    restore=route53restore.ZONE,
 )
 
 HEALTH_CHECK = ResourceType(
@@ -75,6 +79,7 @@ HEALTH_CHECK = ResourceType(
     schema="aws.route53.healthcheck",
     primary=False,
     permissions=("route53:ListHealthChecks",),
+    restore=route53restore.HEALTH_CHECK,
 )
 
 TYPES = (ZONE, HEALTH_CHECK)
