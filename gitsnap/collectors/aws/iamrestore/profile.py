@@ -6,10 +6,9 @@ from __future__ import annotations
 from ...restoring import Operation, RestoreContext
 from .common import JOIN, both, gone_ok, known, show
 
-# AddRoleToInstanceProfile also needs iam:PassRole on the role (an action no API call is named
-# after, so it cannot be declared here: see docs/services/iam.md)
+# AddRoleToInstanceProfile also needs iam:PassRole on the role
 PERMISSIONS = ("iam:CreateInstanceProfile", "iam:AddRoleToInstanceProfile", "iam:RemoveRoleFromInstanceProfile",
-               "iam:GetInstanceProfile", "iam:DeleteInstanceProfile")
+               "iam:GetInstanceProfile", "iam:DeleteInstanceProfile", "iam:PassRole")
 
 
 def _roles(ctx: RestoreContext, address: str, name: str, want: list[str], have: list[str]) -> list[Operation]:
