@@ -24,6 +24,7 @@ class ConfigError(GitsnapError):
 
 
 ALL_REGIONS = "all"  # [aws] regions = "all": every region enabled for the account
+DYNAMODB_ITEMS_MAX_BYTES = 64 * 1024 * 1024  # [aws.dynamodb] items_max_bytes default: per table
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,12 @@ class Config:
     lambda_keep_env: frozenset[str] = frozenset()
     lambda_extract_source: bool = True
     apigateway_keep_variables: frozenset[str] = frozenset()
-    dynamodb_sample_items: int = 0
+    dynamodb_sample_items: int = 0  # deprecated: [aws.dynamodb] items captures whole tables
+    dynamodb_items: tuple[str, ...] = ()  # table-name globs whose items are captured (items.jsonl)
+    dynamodb_items_max_bytes: int = DYNAMODB_ITEMS_MAX_BYTES
+    dynamodb_items_segments: int = 4  # parallel Scan segments per table
+    ssm_decrypt: bool = True  # SecureString values read WithDecryption, then fingerprinted and sealed
+    secretsmanager_values: tuple[str, ...] = ()  # secret-name globs whose values are captured (sealed)
     environments: dict[str, tuple[str, ...]] = field(default_factory=dict)
     ignore: tuple[IgnoreRule, ...] = ()
     recipients: tuple[str, ...] = ()
@@ -115,6 +121,7 @@ def parse(data: dict[str, Any], path: Path, known_services: frozenset[str] | Non
                 )
     s3 = aws.get("s3", {})
     lam = aws.get("lambda", {})
+    ddb = aws.get("dynamodb", {})
     sec = data.get("secrets", {})
     return Config(
         path=path,
@@ -140,7 +147,12 @@ def parse(data: dict[str, Any], path: Path, known_services: frozenset[str] | Non
         lambda_keep_env=frozenset(lam.get("keep_env", ())),
         lambda_extract_source=lam.get("extract_source", True),
         apigateway_keep_variables=frozenset(aws.get("apigateway", {}).get("keep_variables", ())),
-        dynamodb_sample_items=aws.get("dynamodb", {}).get("sample_items", 0),
+        dynamodb_sample_items=ddb.get("sample_items", 0),
+        dynamodb_items=tuple(ddb.get("items", ())),
+        dynamodb_items_max_bytes=ddb.get("items_max_bytes", DYNAMODB_ITEMS_MAX_BYTES),
+        dynamodb_items_segments=ddb.get("items_segments", 4),
+        ssm_decrypt=aws.get("ssm", {}).get("decrypt", True),
+        secretsmanager_values=tuple(aws.get("secretsmanager", {}).get("values", ())),
         environments={k: tuple(v) for k, v in data.get("environments", {}).items()},
         ignore=tuple(IgnoreRule(r["address"], r["path"], r["reason"]) for r in data.get("ignore", ())),
         recipients=tuple(sec.get("recipients", ())),
@@ -174,6 +186,12 @@ STARTER = """\
 
 [aws.lambda]
 # keep_env = ["STAGE"]                       # env names whose values may be stored in clear
+
+[aws.dynamodb]
+# items = ["jada-*"]                         # tables whose items are captured (items.jsonl); default none
+
+[aws.secretsmanager]
+# values = ["prod/*"]                        # secrets whose values are captured, sealed; default none
 
 # [environments]                             # for parity: resource-name globs per environment
 # prod = ["*-prod"]

@@ -1,5 +1,5 @@
-"""DynamoDB: table description, TTL, point-in-time recovery, auto-scaling targets, tags,
-and (only when asked, ``[aws.dynamodb] sample_items``) a sample of items."""
+"""DynamoDB tables: description, TTL, point-in-time recovery, auto-scaling targets, tags, and
+(only when asked, ``[aws.dynamodb] items``) every item, in ``items.jsonl`` beside the document."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ from typing import Any
 
 import botocore.exceptions as bx
 
-from ..context import UnitContext
-from ..errors import IncompleteAnswerError
-from ..run import call
-from ..spec import Call, Detail, Raw, ResourceType
-from .clients import TruncatedPageError, pages, translate
-from .shapes import tag_map
+from ...context import UnitContext
+from ...errors import IncompleteAnswerError
+from ...run import call
+from ...spec import Call, Detail, Raw, ResourceType
+from ..clients import TruncatedPageError, pages, translate
+from ..shapes import tag_map
+from .items import items_extras, key_names, sort_key, to_json_item, wants_items
+from .restore import RESTORER
 
 
 def _table(r: Raw) -> dict[str, str]:
@@ -54,16 +56,17 @@ def fetch_scalable_targets(ctx: UnitContext, raw: Raw) -> Any:
 
 
 def fetch_sample(ctx: UnitContext, raw: Raw) -> Any:
-    """Up to N items, in key order, only when the config asks for them."""
+    """Deprecated (``[aws.dynamodb] sample_items``): up to N items in the document, in key order.
+    A table ``[aws.dynamodb] items`` names has all of them in ``items.jsonl`` instead."""
     n = ctx.config.dynamodb_sample_items
-    if not n:
+    if not n or wants_items(ctx.config, raw["TableName"]):
         return None
     try:
         items = ctx.client("dynamodb").scan(TableName=raw["TableName"], Limit=n).get("Items", [])
     except (bx.BotoCoreError, bx.ClientError) as exc:
         raise translate(exc, f"dynamodb/{raw['TableName']}: dynamodb:Scan") from exc
-    keys = [k["AttributeName"] for k in (raw.get("Table") or {}).get("KeySchema", [])]
-    return sorted(items, key=lambda i: [str(i.get(k)) for k in keys])
+    keys = key_names(raw.get("Table"))
+    return sorted((to_json_item(i) for i in items), key=lambda i: sort_key(i, keys))
 
 
 def transform_table(raw: Raw) -> Raw:
@@ -105,8 +108,13 @@ TABLE = ResourceType(
         Detail("SampleItems", fetch=fetch_sample),
     ),
     transform=transform_table,
+    extras=items_extras,
+    document="table.json",
     volatile=(
         "Table.ItemCount", "Table.TableSizeBytes",
+        # this incarnation of the table, not its configuration: a table recreated with the same
+        # settings (by restore, or by hand) is the same table to diff, drift and restore
+        "Table.CreationDateTime", "Table.TableId", "Table.LatestStreamLabel", "Table.LatestStreamArn",
         "Table.ProvisionedThroughput.NumberOfDecreasesToday", "Table.ProvisionedThroughput.LastIncreaseDateTime",
         "Table.ProvisionedThroughput.LastDecreaseDateTime", "Table.BillingModeSummary.LastUpdateToPayPerRequestDateTime",
         "Table.TableClassSummary.LastUpdateDateTime",
@@ -131,7 +139,6 @@ TABLE = ResourceType(
     schema="aws.dynamodb.table",
     permissions=("dynamodb:ListTables", "dynamodb:DescribeTable", "dynamodb:DescribeTimeToLive",
                  "dynamodb:DescribeContinuousBackups", "dynamodb:ListTagsOfResource",
-                 "application-autoscaling:DescribeScalableTargets"),
+                 "application-autoscaling:DescribeScalableTargets", "dynamodb:Scan"),
+    restore=RESTORER,
 )
-
-TYPES = (TABLE,)
