@@ -11,14 +11,15 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..layout import MANIFEST_JSON
+from ..layout import MANIFEST_JSON, SEALED_SIDECAR
 from .loose import git_blob_id
 from .repo import SnapshotStore
 
 
 def is_document(rel: str) -> bool:
-    """Whether a file of a resource (relative to its folder) is its document. Pure."""
-    return rel == "" or ("/" not in rel and rel.endswith(".json"))
+    """Whether a file of a resource (relative to its folder) is its document: its one file, or
+    the ``.json`` at the top of its folder other than the sealed-files sidecar. Pure."""
+    return rel == "" or ("/" not in rel and rel.endswith(".json") and rel != SEALED_SIDECAR)
 
 
 @dataclass

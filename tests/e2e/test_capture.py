@@ -234,12 +234,12 @@ def test_verify_checks_every_body_and_catches_corruption(captured):
 def test_platform_services_are_captured_as_the_seeds_exported_them(captured):
     g, info, _ = captured
     base = f"v1.0:aws/{sample.ACCOUNT}"
-    table = json.loads(g.show(f"{base}/us-east-1/dynamodb/table/jada-events.json"))
+    table = json.loads(g.show(f"{base}/us-east-1/dynamodb/table/jada-events/table.json"))
     assert table["ContinuousBackups"]["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
     assert table["TimeToLive"]["AttributeName"] == "expires"
     assert [i["IndexName"] for i in table["Table"]["GlobalSecondaryIndexes"]] == ["by-email"]
     assert "ItemCount" not in table["Table"] and "SampleItems" not in table
-    staging = json.loads(g.show(f"{base}/us-east-1/dynamodb/table/jada-events-staging.json"))
+    staging = json.loads(g.show(f"{base}/us-east-1/dynamodb/table/jada-events-staging/table.json"))
     assert staging["ContinuousBackups"]["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "DISABLED"
     api = json.loads(g.show(f"{base}/us-east-1/apigateway/rest-api/{info['rest_api']}.json"))
     assert [r["path"] for r in api["resources"]] == ["/", "/bookings"]
