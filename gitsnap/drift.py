@@ -1,7 +1,8 @@
 """drift: live state against a snapshot, with nothing written to the repository.
 
-Live state is read as capture reads it (gitsnap.live), compared with the snapshot through the
-same diff as ``gitsnap diff``, and filtered by the ``[[ignore]]`` rules.
+Live state is read as capture reads it (gitsnap.live), for every configured service and every
+service the snapshot holds, compared with the snapshot through the same diff as
+``gitsnap diff``, and filtered by the ``[[ignore]]`` rules.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from .addresses import check_patterns
+from .capture.run import Capture
+from .collectors import registry
 from .config import Config
 from .diff import Change, apply_ignores, diff_snapshots
-from .engine import Capture
 from .live import read_live
 from .secrets.fingerprint import Fingerprinter
 from .store import SnapshotStore
@@ -27,6 +29,15 @@ class DriftReport:
     silenced: list[tuple[Any, int]]
 
 
+def read_services(config: Config, snapshot: Snapshot) -> tuple[str, ...]:
+    """The services a drift reads live: every configured one (a resource created in a service
+    the snapshot holds none of is drift too), and every one the snapshot holds (a service
+    configured out since is read, so its resources are not called deleted unread)."""
+    known = registry.aws_services() | registry.other_services()
+    held = {info["service"] for info in snapshot.resources.values() if info["service"] in known}
+    return tuple(sorted(set(registry.configured_services(config)) | held))
+
+
 def drift(store: SnapshotStore, config: Config, fingerprint: Fingerprinter, rev: str,
           only: tuple[str, ...] = (), addresses: tuple[str, ...] = (), include_status: bool = False) -> DriftReport:
     """Live state against snapshot *rev*, filtered by ``[[ignore]]``; status sections are
@@ -34,7 +45,7 @@ def drift(store: SnapshotStore, config: Config, fingerprint: Fingerprinter, rev:
     pattern that matches nothing in the snapshot or live is an UnknownAddressError."""
     commit = store.resolve(rev)
     snapshot = Snapshot.load(store, commit)
-    services = only or tuple(sorted({info["service"] for info in snapshot.resources.values()}))
+    services = only or read_services(config, snapshot)
     live, read = read_live(Capture(store, config, fingerprint), commit, services)
     check_patterns(addresses, set(snapshot.resources) | set(live.resources), f"{rev} or live state",
                    f"gitsnap show {rev}")

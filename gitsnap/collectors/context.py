@@ -1,4 +1,5 @@
-"""What a collector run is given: clients, the blob sink, the previous snapshot, counters."""
+"""What a collector run is given: clients and the API they are called through, the blob sink,
+the previous snapshot, counters."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import Any, Protocol
 
 from ..config import Config
 from ..secrets.sink import SealedItems, SecretSink
+from .api import Api
+from .aws.api import AWS_API
 
 
 class BlobSink(Protocol):
@@ -90,6 +93,10 @@ class UnitContext:
     options: dict[str, Any] = field(default_factory=dict)  # from the command line, e.g. lightsail_snapshot
     secrets: SecretSink | None = None  # bodies go through it: stored plain, or sealed
     sealed: SealedItems = field(default_factory=SealedItems)  # what this unit sealed
+    # how the runner calls ``client``'s answers and reads its failures: a capture sets each
+    # unit's provider's (collectors/providers.py); AWS by default, for contexts made by hand
+    # around botocore clients (collector unit tests)
+    api: Api = AWS_API
 
     @property
     def sink(self) -> SecretSink:

@@ -10,6 +10,10 @@ for that function) says it is gone. When only a part of it vanishes (an inline p
 deleted between ListRolePolicies and GetRolePolicy), the whole resource is read again,
 up to ``READ_TRIES`` times: the identity read then shows it gone, or a consistent
 reading is found, or the read fails (and with it the unit).
+
+The runner knows no provider: it calls each unit's API through ``ctx.api``
+(:class:`~.api.Api`), which says how a call is made and paginated, what its error code is,
+which gitsnap error a failure is, and how an embedded document parses.
 """
 
 from __future__ import annotations
@@ -20,10 +24,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-import botocore.exceptions as bx
-
 from ..canonical import plain
-from .aws.clients import INCOMPLETE_ANSWERS, error_code, pages, parse_document, translate
+from .api import Api, UnusableAnswer
 from .context import UnitContext
 from .errors import IncompleteAnswerError, UnsettledError, VanishedError
 from .spec import Call, Extras, Raw, ResourceType
@@ -63,9 +65,9 @@ def _put(data: dict[str, Any], path: str, value: Any) -> None:
     data[last] = value
 
 
-def incomplete(resp: dict[str, Any], c: Call) -> str | None:
+def incomplete(resp: dict[str, Any], c: Call, api: Api) -> str | None:
     """What is wrong with an answer, or None: a required key missing, a policy document
-    that does not parse. Parses the documents in place."""
+    that does not parse (as *api* parses them). Parses the documents in place."""
     for path in c.required:
         if dig(resp, path) is None:
             return f"no {path}"
@@ -74,16 +76,10 @@ def incomplete(resp: dict[str, Any], c: Call) -> str | None:
         if value is None:
             continue
         try:
-            _put(resp, path, parse_document(value))
+            _put(resp, path, api.document(value))
         except ValueError:
             return f"{path} is not a JSON document ({len(value)} characters)"
     return None
-
-
-def _request(client: Any, c: Call, params: dict[str, Any]) -> Any:
-    if c.paginate:
-        return pages(client, c.method, **params).build_full_result()
-    return getattr(client, c.method)(**params)
 
 
 def call(ctx: UnitContext, spec: ResourceType, c: Call, raw: Raw, what: str) -> Any:
@@ -96,26 +92,28 @@ def call(ctx: UnitContext, spec: ResourceType, c: Call, raw: Raw, what: str) -> 
     """
     service = c.client or spec.client
     client = ctx.client(service)
+    api = ctx.api
     params = dict(c.params(raw))
     name = f"{service}:{c.method}"
     problem = ""
     for _ in range(ANSWER_TRIES):
         try:
-            resp = _request(client, c, params)
-        except INCOMPLETE_ANSWERS as exc:
-            problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        except (bx.BotoCoreError, bx.ClientError) as exc:
-            if error_code(exc) in c.absent:
+            resp = api.call(client, c, params)
+        except UnusableAnswer as exc:
+            problem = str(exc)
+        except Exception as exc:
+            if api.code(exc) in c.absent:
                 return None
-            err = translate(exc, f"{what}: {name}")
+            err = api.translate(exc, f"{what}: {name}")
+            if err is None:
+                raise  # not a failure the provider answered with: a bug, reported as one
             if isinstance(err, VanishedError):
                 err.of_resource = c.identity
             raise err from exc
         else:
             if not isinstance(resp, dict):
                 return resp
-            resp.pop("ResponseMetadata", None)
-            found = incomplete(resp, c)
+            found = incomplete(resp, c, api)
             if found is None:
                 return dig(resp, c.result)
             problem = found

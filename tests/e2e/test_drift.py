@@ -75,3 +75,22 @@ def test_a_certificate_being_issued_is_recorded_but_is_no_drift_and_no_differenc
     old, new = (json.loads(gitsnap.show(f"{rev}:{path}")) for rev in ("v1.0", "HEAD"))
     assert old["status"]["Certificate"]["Status"] == "PENDING_VALIDATION" and "Status" not in old["Certificate"]
     assert new["status"]["Certificate"]["Status"] == "ISSUED" and new["Certificate"] == old["Certificate"]
+
+
+def test_a_resource_created_in_a_service_the_snapshot_holds_none_of_is_drift(gitsnap, endpoint):
+    """The snapshot holds no DynamoDB table (there was none to capture), yet DynamoDB is
+    configured: a table created since is drift, reported as added. Drift reads every configured
+    service live, not only the services the snapshot holds resources of."""
+    (gitsnap.repo / "gitsnap.toml").write_text('[aws]\nservices = ["s3", "dynamodb"]\n')
+    aws = sample.clients(endpoint)
+    aws("s3").create_bucket(Bucket="drift-kept")
+    gitsnap("capture", "--tag", "v1.0")
+    assert sorted(gitsnap.manifest()["resources"]) == ["s3/drift-kept"]
+    aws("dynamodb").create_table(
+        TableName="orders", BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+    r = gitsnap("drift", "--format", "json", check=False)
+    assert r.code == 1, r.out + r.err
+    report = json.loads(r.out)
+    assert [(c["address"], c["kind"]) for c in report["changes"]] == [("dynamodb/orders", "added")]

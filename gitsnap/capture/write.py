@@ -1,0 +1,231 @@
+"""Writing a capture: the new tree, the manifests, the commit, the branch, the tag.
+
+The new tree is the previous one with each successfully read unit's subtree replaced. Units
+not read (``--only``) or failed (``--allow-partial``) keep theirs, with their bodies; a unit
+the plan no longer has is dropped and named. Every object is written first; the branch moves
+last, by compare-and-swap, and the tag after it. If nothing changed outside the manifests,
+there is no commit.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from .. import __version__, canonical
+from ..layout import MANIFEST_FILES, MANIFEST_JSON, MANIFEST_MD, OBJECT_INDEX, blob_path, load_index
+from ..manifest import render_markdown
+from ..plan import Plan, unit_key
+from ..secrets.guard import Guard
+from ..secrets.seal import Sealer
+from ..store import SnapshotStore
+from .finish import unique_addresses
+from .units import UnitResult
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CaptureRequest:
+    tag: str | None = None
+    message: str | None = None
+    only: tuple[str, ...] = ()
+    allow_partial: bool = False
+    force: bool = False
+    lightsail_snapshot: bool = False
+    restore_archived: int | None = None  # days: ask S3 to restore archived objects (Bulk tier)
+
+
+def read_manifest(store: SnapshotStore, files: dict[str, str]) -> dict[str, Any]:
+    """A snapshot's manifest.json (``{}`` for none: the first capture)."""
+    blob = files.get(MANIFEST_JSON)
+    return json.loads(store.read(blob)) if blob else {}
+
+
+def left_out(service: str, only: tuple[str, ...]) -> bool:
+    """Whether --only left *service* out of this capture (so its units were not read). Pure."""
+    return bool(only) and service not in only
+
+
+@dataclass
+class Tree:
+    """The new snapshot's contents, before the manifests: files by path (git ids), and the
+    manifest's units, resources, bodies and sealed items."""
+
+    files: dict[str, str]
+    units: dict[str, Any]
+    resources: list[tuple[str, dict[str, Any]]]
+    bodies: dict[str, dict[str, Any]]
+    sealed: dict[str, dict[str, Any]]
+    dropped: list[tuple[str, str]]
+
+
+class SnapshotWriter:
+    """Writes one capture's results as a commit on the store's branch (under its lock)."""
+
+    def __init__(self, store: SnapshotStore, guard: Guard, sealer: Sealer | None, plan: Plan,
+                 request: CaptureRequest) -> None:
+        self.store = store
+        self.guard = guard
+        self.sealer = sealer
+        self.plan = plan
+        self.request = request
+
+    def write(self, head: str | None, previous: dict[str, str], prev_manifest: dict[str, Any],
+              results: list[UnitResult], started: float) -> tuple[str | None, bool, list[tuple[str, str]]]:
+        """(commit, whether it is new, units dropped with why): the commit is *head* when
+        nothing changed (then only the tag moves)."""
+        request = self.request
+        tree = self.tree(previous, prev_manifest, results)
+        seen = self.seen(prev_manifest)
+        failed = any(r.status == "failed" for r in results)
+        unchanged = (tree.files == {p: b for p, b in previous.items() if p not in MANIFEST_FILES}
+                     and set(tree.units) == set(prev_manifest.get("units", {}))
+                     and seen == prev_manifest.get("seen_not_captured", []))
+        recovered = any(u.get("status") == "failed" for u in prev_manifest.get("units", {}).values())
+        if head is not None and unchanged and not failed and not recovered:
+            log.info("no change since %s: no commit", head[:12])
+            if request.tag:
+                self.store.tag(request.tag, head, self.tag_message(), force=request.force)
+            return head, False, tree.dropped
+
+        manifest = self.manifest(tree, seen, started)
+        files = dict(tree.files)
+        files[MANIFEST_JSON] = self.store.add_bytes(canonical.dumps(manifest))
+        files[MANIFEST_MD] = self.store.add_bytes(render_markdown(manifest).encode())
+        root = self.store.write_tree(files)
+        message = self.guard.clean_text(self.commit_message(manifest, tree.dropped))
+        commit = self.store.commit(root, head, message)
+        self.store.advance(head, commit)
+        if request.tag:
+            self.store.tag(request.tag, commit, self.tag_message(), force=request.force)
+        return commit, True, tree.dropped
+
+    def tree(self, previous: dict[str, str], prev_manifest: dict[str, Any], results: list[UnitResult]) -> Tree:
+        """The previous tree with each read unit's subtree replaced; kept and dropped units."""
+        tree = Tree({}, {}, [], {}, {}, [])
+        self._keep_previous(tree, previous, prev_manifest, results)
+        for r in results:
+            if r.status != "ok":
+                tree.units.setdefault(r.path, {"status": "failed", "resources": 0, "service": r.service,
+                                               "account": r.account, "region": r.region})
+                tree.units[r.path].update(status="failed", error=r.error)
+                continue
+            for path, data in r.files.items():
+                tree.files[path] = self.store.add_bytes(data)
+            tree.resources.extend(r.resources.items())
+            for blob in r.blobs:
+                body = tree.bodies.setdefault(blob, {"units": []})
+                body["units"] = sorted(set(body["units"]) | {r.path})
+            for item, blob in r.sealed.items.items():
+                info = tree.sealed.setdefault(item, {"units": [], "blob": blob})
+                info["units"] = sorted(set(info["units"]) | {r.path})
+            tree.units[r.path] = {"status": "ok", "service": r.service, "account": r.account,
+                                  "region": r.region, "resources": len(r.resources)}
+        for blob in tree.bodies:
+            tree.files[blob_path(blob)] = blob
+        for item, info in tree.sealed.items():
+            tree.files[item] = info.pop("blob")
+        describe_bodies(tree.bodies, results, prev_manifest)
+        return tree
+
+    def _keep_previous(self, tree: Tree, previous: dict[str, str], prev_manifest: dict[str, Any],
+                       results: list[UnitResult]) -> None:
+        # A previous unit keeps its subtree when it failed now (--allow-partial), when it was
+        # not read now (--only left its service out), or when this capture could not tell
+        # whether it still exists (a listing that locates its resources failed). Any other is
+        # not in this capture's plan: a full capture is its plan, so the unit is gone (a
+        # configuration change, named in the summary), never kept as if it were still read.
+        captured = {r.path for r in results if r.status == "ok"}
+        failed = {r.path for r in results if r.status == "failed"}
+        for path, info in prev_manifest.get("units", {}).items():
+            if path in captured:
+                continue
+            unsure = unit_key(path) in self.plan.unsure
+            if not (path in failed or unsure or left_out(unit_key(path)[1], self.request.only)):
+                tree.dropped.append((path, f"not in this capture's plan: {self.plan.why_not(path)}"))
+                continue
+            kept = dict(info, status="failed" if path in failed or unsure else info.get("status", "ok"))
+            if unsure and path not in failed:
+                kept["error"] = "not read: its resources could not be listed (see the other units)"
+            tree.units[path] = kept
+            prefix = path + "/"
+            tree.files.update({p: b for p, b in previous.items() if p.startswith(prefix)})
+            tree.resources.extend((a, r) for a, r in prev_manifest.get("resources", {}).items()
+                                  if r["path"].startswith(prefix) or r["path"] == path)
+            for blob, body in prev_manifest.get("bodies", {}).items():
+                if path in body.get("units", []):
+                    tree.bodies[blob] = body
+            for item, sealed in prev_manifest.get("sealed", {}).items():
+                if path in sealed.get("units", []) and item in previous:
+                    tree.sealed[item] = dict(sealed, blob=previous[item])
+
+    def seen(self, prev_manifest: dict[str, Any]) -> list[dict[str, Any]]:
+        """Seen, not captured: this plan's, and the previous snapshot's for what it did not list."""
+        seen = [s.to_json() for s in self.plan.seen]
+        seen += [s for s in prev_manifest.get("seen_not_captured", [])
+                 if left_out(s["service"], self.request.only) or (s["account"], s["service"]) in self.plan.unsure]
+        return sorted(seen, key=lambda s: (s["address"], s["account"]))
+
+    def manifest(self, tree: Tree, seen: list[dict[str, Any]], started: float) -> dict[str, Any]:
+        captured_at = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        return {
+            "format": 1,
+            "tool": {"name": "gitsnap", "version": __version__},
+            "captured_at": captured_at,
+            "duration_seconds": round(time.monotonic() - started, 3),
+            "units": dict(sorted(tree.units.items())),
+            "resources": unique_addresses(tree.resources),
+            "bodies": dict(sorted(tree.bodies.items())),
+            "sealed": dict(sorted(tree.sealed.items())),
+            "sealed_to": self.sealer.digest if self.sealer else None,
+            "covered": self.plan.covered,
+            "seen_not_captured": seen,
+            "totals": {
+                "resources": len(tree.resources),
+                "bodies": len(tree.bodies),
+                "body_bytes": sum(b.get("size", 0) for b in tree.bodies.values()),
+                "unreadable_objects": sum(r.get("unreadable", 0) for _, r in tree.resources),
+            },
+        }
+
+    def commit_message(self, manifest: dict[str, Any], dropped: list[tuple[str, str]]) -> str:
+        title = self.request.message or f"capture {manifest['captured_at']}"
+        lines = [title, ""]
+        for path, unit in manifest["units"].items():
+            status = unit.get("status", "ok")
+            lines.append(f"{path}: {unit.get('resources', 0)} resources{'' if status == 'ok' else ' [' + status + ']'}")
+            if status == "failed":
+                lines.append(f"  not read, previous state kept: {unit.get('error') or 'see manifest.json'}")
+        lines.extend(f"no longer captured: {path} ({why})" for path, why in dropped)
+        if manifest["seen_not_captured"]:
+            lines.append(f"seen, not captured: {len(manifest['seen_not_captured'])} (manifest.json seen_not_captured)")
+        lines.append("")
+        lines.append(f"gitsnap {__version__}")
+        return "\n".join(lines) + "\n"
+
+    def tag_message(self) -> str:
+        return self.guard.clean_text(self.request.message or f"gitsnap snapshot {self.request.tag}")
+
+
+def describe_bodies(bodies: dict[str, dict[str, Any]], results: list[UnitResult],
+                    prev_manifest: dict[str, Any]) -> None:
+    """sha256 and size of every body, from this run's index lines or the previous manifest."""
+    known = prev_manifest.get("bodies", {})
+    for r in results:
+        for path, data in r.files.items():
+            if path.endswith("/" + OBJECT_INDEX):
+                for e in load_index(data):
+                    if e.blob in bodies:
+                        bodies[e.blob].update(sha256=e.sha256, size=e.size)
+            elif path.endswith("/function.json"):
+                code = json.loads(data).get("Code") or {}
+                if code.get("blob") in bodies:
+                    bodies[code["blob"]].update(sha256=code["sha256"], size=code["size"])
+    for blob, body in bodies.items():
+        if "sha256" not in body and blob in known:
+            body.update(sha256=known[blob].get("sha256"), size=known[blob].get("size"))
