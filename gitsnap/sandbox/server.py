@@ -19,6 +19,7 @@ from urllib.parse import unquote
 from moto.awslambda import models as lambda_models
 from moto.server import ThreadedMotoServer
 
+from .cloudfront import install as install_cloudfront
 from .lightsail import FakeLightsail
 
 _code_server: ThreadingHTTPServer | None = None
@@ -96,6 +97,7 @@ class Sandbox:
     def start(self) -> Sandbox:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
         _serve_lambda_code()
+        install_cloudfront()  # before moto answers its first CloudFront request
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
