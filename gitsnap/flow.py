@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-FLOW_JSON = "flow.json"
+from .layout import FLOW_JSON
 
 # Host names that name a resource of an AWS service (the part before the suffix is its name/id)
 S3_HOST = re.compile(r"^(?P<bucket>[a-z0-9][a-z0-9.-]*?)\.s3(?:[.-](?:website[.-])?[a-z0-9-]*)?\.amazonaws\.com$")

@@ -18,7 +18,9 @@ from .canonical import dumps_line
 
 MANIFEST_MD = "MANIFEST.md"
 MANIFEST_JSON = "manifest.json"
-MANIFEST_FILES = frozenset({MANIFEST_MD, MANIFEST_JSON})
+FLOW_JSON = "flow.json"  # the request-flow map (flow.py), derived from the documents at each capture
+# files made from the rest of the snapshot at each capture (not themselves captured)
+MANIFEST_FILES = frozenset({MANIFEST_MD, MANIFEST_JSON, FLOW_JSON})
 BLOBS = "blobs"
 OBJECT_INDEX = "objects.jsonl"
 SEALED_SIDECAR = "sealed.json"  # per resource: its files that were sealed (size, sha256, findings)

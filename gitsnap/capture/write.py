@@ -17,12 +17,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import __version__, canonical
-from ..layout import MANIFEST_FILES, MANIFEST_JSON, MANIFEST_MD, OBJECT_INDEX, blob_path, load_index
+from ..flow import flow_map
+from ..layout import (
+    FLOW_JSON,
+    MANIFEST_FILES,
+    MANIFEST_JSON,
+    MANIFEST_MD,
+    OBJECT_INDEX,
+    blob_path,
+    load_index,
+)
 from ..manifest import render_markdown
 from ..plan import Plan, unit_key
 from ..secrets.guard import Guard
 from ..secrets.seal import Sealer
 from ..store import SnapshotStore
+from ..store.snapshot import Snapshot
 from .finish import unique_addresses
 from .units import UnitResult
 
@@ -97,6 +107,8 @@ class SnapshotWriter:
         files = dict(tree.files)
         files[MANIFEST_JSON] = self.store.add_bytes(canonical.dumps(manifest))
         files[MANIFEST_MD] = self.store.add_bytes(render_markdown(manifest).encode())
+        snapshot = Snapshot(self.store, None, files, manifest.get("resources", {}))
+        files[FLOW_JSON] = self.store.add_bytes(canonical.dumps(flow_map(snapshot.resources, snapshot.document)))
         root = self.store.write_tree(files)
         message = self.guard.clean_text(self.commit_message(manifest, tree.dropped))
         commit = self.store.commit(root, head, message)
