@@ -127,7 +127,23 @@ def _items(value: Any) -> list[Any]:
     return list((value or {}).get("Items") or []) if isinstance(value, dict) else []
 
 
+def _resolver(index: Index, doc: dict[str, Any]) -> Any:
+    """Resolves an ARN or id a distribution names: through the ``References`` the CloudFront
+    collector recorded (``{Path, Id, Address}``, Address null: the account has nothing by that
+    id), else through the index's ARNs."""
+    refs = {r.get("Id"): r for r in doc.get("References") or [] if isinstance(r, dict)}
+
+    def resolve(ref: str) -> tuple[str | None, str | None]:
+        if ref in refs:
+            found = refs[ref].get("Address")
+            return (found, None) if found else (None, "the account has nothing by this id (deleted)")
+        return index.arn(ref)
+
+    return resolve
+
+
 def _distribution(index: Index, address: str, dangling: list[Dangling]) -> dict[str, Any]:
+    resolve = _resolver(index, index.docs[address])
     cfg = index.docs[address].get("DistributionConfig") or {}
     behaviours = [cfg.get("DefaultCacheBehavior") or {}, *_items(cfg.get("CacheBehaviors"))]
     edge = []
@@ -135,7 +151,7 @@ def _distribution(index: Index, address: str, dangling: list[Dangling]) -> dict[
         refs = [("LambdaFunctionAssociations", "LambdaFunctionARN"), ("FunctionAssociations", "FunctionARN")]
         for field, key in refs:
             for assoc in _items(b.get(field)):
-                target, why = index.arn(assoc.get(key, ""))
+                target, why = resolve(assoc.get(key, ""))
                 where = f"{b.get('PathPattern', 'default')} {assoc.get('EventType')}"
                 edge.append({"behaviour": where, "arn": assoc.get(key), "to": target})
                 if why:
@@ -148,9 +164,9 @@ def _distribution(index: Index, address: str, dangling: list[Dangling]) -> dict[
         if why:
             dangling.append(Dangling(address, f"origin {origin.get('Id')}", origin.get("DomainName", ""), why))
     waf = cfg.get("WebACLId") or None
-    waf_to = index.arn(waf)[0] if waf else None
-    if waf and waf.startswith("arn:") and not waf_to:
-        dangling.append(Dangling(address, "WebACLId", waf, "no web ACL in the snapshot has this ARN"))
+    waf_to, waf_why = resolve(waf) if waf else (None, None)
+    if waf and not waf_to and (waf.startswith("arn:") or waf in {r.get("Id") for r in index.docs[address].get("References") or []}):
+        dangling.append(Dangling(address, "WebACLId", waf, waf_why or "no web ACL in the snapshot has this ARN"))
     return {"distribution": address, "aliases": sorted(_items(cfg.get("Aliases"))), "edge": edge,
             "waf": waf, "waf_to": waf_to, "origins": origins}
 

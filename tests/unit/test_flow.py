@@ -64,3 +64,15 @@ def test_deleting_the_origin_bucket_makes_its_link_dangle():
     without = {a: v for a, v in RESOURCES.items() if a != "s3/shop-prod"}
     assert ("cloudfront/E1", "shop-prod.s3.amazonaws.com") in {(d["from"], d["to"]) for d in _flow(without)["dangling"]}
     assert "shop-prod.s3.amazonaws.com" in render_text(_flow(without))
+
+
+def test_the_references_the_cloudfront_collector_recorded_resolve_links():
+    dist = {**DIST, "References": [
+        {"Path": "DistributionConfig.WebACLId", "Id": DIST["DistributionConfig"]["WebACLId"], "Address": "wafv2/shop"},
+        {"Path": "x", "Id": "arn:aws:cloudfront::1:function/gone", "Address": None}]}
+    flow = _flow({**RESOURCES, "cloudfront/E1": (RESOURCES["cloudfront/E1"][0], dist)})
+    route = next(r for r in flow["routes"] if r["record"] == "shop.com A")
+    assert route["via"]["waf_to"] == "wafv2/shop"
+    dangling = {(d["to"], d["why"]) for d in flow["dangling"]}
+    assert ("arn:aws:cloudfront::1:function/gone", "the account has nothing by this id (deleted)") in dangling
+    assert not any(to.startswith("arn:aws:wafv2") for to, _ in dangling)
