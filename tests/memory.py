@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from typing import Any
 
+from gitsnap.collectors.aws.api import AWS_API
 from gitsnap.collectors.context import Counters, NullReporter, UnitContext
 from gitsnap.config import Config
 from gitsnap.engine import make_guard
@@ -73,4 +74,4 @@ def context(clients: dict[str, Any], blobs: Any = None, previous: dict[str, byte
         account=ACCOUNT, region="us-east-1", config=config,
         client=lambda name, _region=None: clients[name],  # a KeyError if a service is not expected
         blobs=blobs, previous=lambda path: (previous or {}).get(path), previous_dir=lambda _p: {},
-        downloads=Inline(), counters=Counters(), reporter=NullReporter(), unit_path=unit, secrets=sink)
+        downloads=Inline(), counters=Counters(), reporter=NullReporter(), unit_path=unit, secrets=sink, api=AWS_API)

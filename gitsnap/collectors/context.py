@@ -12,7 +12,6 @@ from typing import Any, Protocol
 from ..config import Config
 from ..secrets.sink import SealedItems, SecretSink
 from .api import Api
-from .aws.api import AWS_API
 
 
 class BlobSink(Protocol):
@@ -89,14 +88,13 @@ class UnitContext:
     counters: Counters
     reporter: Reporter
     unit_path: str
+    # how the runner makes ``client``'s calls and reads their failures: the unit's provider's
+    # (collectors/providers.py), so the runner itself knows none
+    api: Api
     warnings: list[str] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)  # from the command line, e.g. lightsail_snapshot
     secrets: SecretSink | None = None  # bodies go through it: stored plain, or sealed
     sealed: SealedItems = field(default_factory=SealedItems)  # what this unit sealed
-    # how the runner calls ``client``'s answers and reads its failures: a capture sets each
-    # unit's provider's (collectors/providers.py); AWS by default, for contexts made by hand
-    # around botocore clients (collector unit tests)
-    api: Api = AWS_API
 
     @property
     def sink(self) -> SecretSink:

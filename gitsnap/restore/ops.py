@@ -18,22 +18,15 @@ from ..collectors.restoring import (  # noqa: F401 (re-exported: the restore pac
 )
 from ..render import plural
 
-# Plan order is apply order. Lower ranks go first: what others depend on before what depends
-# on it (managed policies before the roles that attach them, roles before the functions that
-# run as them, origin buckets and functions before the distributions that serve them, the
-# invalidation after both, DNS last so that traffic moves only to targets already restored).
-# Equal ranks keep the planner's order (address order, and each restorer's own order).
+# Plan order is apply order. Each type declares its rank (``Restorer.rank``): what others depend
+# on before what depends on it (managed policies before the roles that attach them, roles before
+# the functions that run as them, origin buckets and functions before the distributions that
+# serve them, DNS last so that traffic moves only to targets already restored). These are the
+# ranks of steps that are not a type of their own (``Operation.kind``). Equal ranks keep the
+# planner's order (address order, and each restorer's own order).
 RANK: dict[tuple[str, str], int] = {
-    ("iam", "policy"): 10,
-    ("iam", "role"): 20,
-    ("s3", "bucket"): 30,
-    ("dynamodb", "table"): 30,
-    ("lambda", "function"): 40,
-    ("cloudfront", "distribution"): 50,
     ("s3", "bucket-links"): 50,  # a bucket's logging, replication, notifications: after their targets
-    ("cloudfront", "invalidation"): 60,
-    ("route53", "zone"): 70,
-    ("gas", "project"): 80,
+    ("cloudfront", "invalidation"): 60,  # after the objects and the distribution it refreshes
 }
 DEFAULT_RANK = 50
 

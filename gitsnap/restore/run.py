@@ -23,8 +23,6 @@ from ..live import read_live
 from ..secrets.fingerprint import Fingerprinter
 from ..store import SnapshotStore
 from ..store.snapshot import Snapshot
-from .aws import RESTORERS
-from .more import RESTORERS as OTHER_RESTORERS
 from .ops import (
     NEEDS_IDENTITY,
     Operation,
@@ -36,10 +34,6 @@ from .ops import (
     in_dependency_order,
 )
 from .reveal import IDENTITY_HINT, Revealer, has_marker
-from .s3 import plan_bucket
-
-# Restorers not yet declared on their ResourceType (being moved into the service modules)
-RESTORERS = {**RESTORERS, ("s3", "bucket"): plan_bucket, **OTHER_RESTORERS}
 
 
 def rank_of(kind: tuple[str, str]) -> int | None:
@@ -185,35 +179,33 @@ def plan_address(ctx: RestoreContext, address: str) -> list[Operation]:
                               unknown_account_hint(info["account"], ctx.accounts.known()))]
     spec = registry.type_of(info["service"], info["type"])
     declared = spec.restore if spec is not None else None
-    legacy = RESTORERS.get((info["service"], info["type"]))
     if isinstance(declared, NotRestorable):
         return [Operation(address, "cannot-restore", address, declared.reason)]
-    if declared is None and legacy is None:
-        return [Operation(address, "cannot-restore", address, "gitsnap cannot restore this type")]
+    if declared is None:  # a type of a newer gitsnap, or one still being written
+        return [Operation(address, "cannot-restore", address, "this gitsnap cannot restore this type")]
     try:
         if want is None:
             ops = _plan_delete(ctx, address, declared)
         elif have is None:
-            if declared is None or declared.create is None:
-                why = declared.cannot_create if declared is not None else "it does not exist live"
+            if declared.create is None:
+                why = declared.cannot_create
                 return [Operation(address, "cannot-restore", address, f"it does not exist live: {why}")]
             ops = declared.create(ctx, address)
         else:
-            step = declared.update if declared is not None and declared.update is not None else legacy
-            if step is None:
+            if declared.update is None:
                 return [Operation(address, "cannot-restore", address, "gitsnap cannot update this type in place")]
-            ops = step(ctx, address)
+            ops = declared.update(ctx, address)
     except Unrestorable as why:
         return [why.op]
     return ops + needs_identity(ctx, address, ops)
 
 
-def _plan_delete(ctx: RestoreContext, address: str, declared: Restorer | None) -> list[Operation]:
+def _plan_delete(ctx: RestoreContext, address: str, declared: Restorer) -> list[Operation]:
     """A resource live has and the snapshot does not: kept, unless --delete (and the type can)."""
     if not ctx.delete:
         return [Operation(address, "kept", address, "live only (created since the snapshot); --delete removes it")]
-    if declared is None or declared.delete is None:
-        why = declared.cannot_delete if declared is not None else "gitsnap cannot delete this type"
+    if declared.delete is None:
+        why = declared.cannot_delete
         return [Operation(address, "cannot-restore", address, f"live only, and {why}")]
     ops = declared.delete(ctx, address)
     for op in ops:

@@ -269,7 +269,7 @@ def test_lambda_aliases_permissions_and_iam_policy_versions(gitsnap, endpoint):
 
 
 def test_large_bodies_are_restored_by_streaming_from_disk(v1, endpoint, monkeypatch):
-    import gitsnap.restore.s3 as restore_s3
+    import gitsnap.collectors.aws.s3restore.objects as restore_s3
 
     g, _ = v1
     client(endpoint, "s3").put_object(Bucket=estate.EDGE_BUCKET, Key=estate.BIG_KEY, Body=b"truncated by mistake")

@@ -16,6 +16,7 @@ from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
 from gitsnap.collectors.aws import s3objects
+from gitsnap.collectors.aws.api import AWS_API
 from gitsnap.collectors.context import Counters, NullReporter, UnitContext
 from gitsnap.collectors.errors import AccessDeniedError
 from gitsnap.config import Config
@@ -38,7 +39,8 @@ def client():
 def reads(client, config: Config | None = None, **options) -> tuple[UnitContext, s3objects.BucketReads]:
     ctx = UnitContext(account="1", region="us-east-1", config=config or Config(path=None), client=lambda *_a: client,
                       blobs=None, previous=lambda _p: None, previous_dir=lambda _p: {}, downloads=None,  # type: ignore[arg-type]
-                      counters=Counters(), reporter=NullReporter(), unit_path="aws/1/us-east-1/s3", options=options)
+                      counters=Counters(), reporter=NullReporter(), unit_path="aws/1/us-east-1/s3", options=options,
+                      api=AWS_API)
     return ctx, s3objects.BucketReads(ctx, BUCKET)
 
 

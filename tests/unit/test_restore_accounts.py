@@ -8,19 +8,19 @@ from botocore.stub import Stubber
 
 from gitsnap.canonical import dumps
 from gitsnap.collectors.aws.accounts import AwsAccounts, UnknownAccountError, home_region
-from gitsnap.config import Account, Config
-from gitsnap.layout import ObjectEntry, dump_index
-from gitsnap.restore.aws import (
+from gitsnap.collectors.aws.route53restore import (
     MAX_RECORDS,
     MAX_VALUE_CHARS,
     change_weight,
     plan_zone,
     transform_batches,
 )
+from gitsnap.collectors.aws.s3restore import CONFIG_CALLS, config_order, plan_bucket, viewer_paths
+from gitsnap.config import Account, Config
+from gitsnap.layout import ObjectEntry, dump_index
 from gitsnap.restore.ops import Operation, Plan, RestoreContext, in_dependency_order
 from gitsnap.restore.outcome import outcomes
 from gitsnap.restore.run import plan_address
-from gitsnap.restore.s3 import CONFIG_CALLS, config_order, plan_bucket, viewer_paths
 from gitsnap.store import SnapshotStore
 from gitsnap.store.snapshot import Snapshot
 

@@ -11,7 +11,8 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from gitsnap.canonical import dumps
-from gitsnap.restore.aws import plan_distribution, plan_function
+from gitsnap.collectors.aws.awslambda import plan_function
+from gitsnap.collectors.aws.cloudfront.distribution import plan_distribution
 from gitsnap.restore.ops import RestoreContext, RestoreError
 from gitsnap.store import SnapshotStore
 from gitsnap.store.snapshot import Snapshot

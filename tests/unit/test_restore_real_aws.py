@@ -18,12 +18,13 @@ import pytest
 from botocore.stub import Stubber
 
 from gitsnap.canonical import dumps
+from gitsnap.collectors.aws.awslambda import plan_function
+from gitsnap.collectors.aws.dynamodb.restore import plan_table
+from gitsnap.collectors.aws.route53restore import plan_zone
+from gitsnap.collectors.aws.s3restore import plan_bucket
 from gitsnap.layout import ObjectEntry, dump_index
 from gitsnap.restore import ops as restore_ops
-from gitsnap.restore.aws import plan_function, plan_zone
-from gitsnap.restore.more import plan_table
 from gitsnap.restore.ops import RestoreContext, RestoreError
-from gitsnap.restore.s3 import plan_bucket
 from gitsnap.store import SnapshotStore
 from gitsnap.store.snapshot import Snapshot
 
