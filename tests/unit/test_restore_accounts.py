@@ -20,7 +20,7 @@ from gitsnap.config import Account, Config
 from gitsnap.layout import ObjectEntry, dump_index
 from gitsnap.restore.ops import Operation, Plan, RestoreContext, in_dependency_order
 from gitsnap.restore.outcome import outcomes
-from gitsnap.restore.run import plan_address
+from gitsnap.restore.run import plan_address, rank_of
 from gitsnap.store import SnapshotStore
 from gitsnap.store.snapshot import Snapshot
 
@@ -142,7 +142,7 @@ def test_plan_order_is_dependency_order_and_stable_otherwise():
            Operation("s3/b", "invalidate", "cloudfront/D", kind=("cloudfront", "invalidation")),
            Operation("cloudfront/D", "update", "ttl"), Operation("lambda/f", "update", "t"),
            Operation("s3/b", "put", "k2"), Operation("iam/role/r", "put", "p"), Operation("s3/a", "put", "k")]
-    got = [(op.address, op.target) for op in in_dependency_order(ops, kinds)]
+    got = [(op.address, op.target) for op in in_dependency_order(ops, kinds, rank_of)]
     assert got == [("iam/role/r", "p"), ("s3/b", "k1"), ("s3/b", "k2"), ("s3/a", "k"), ("lambda/f", "t"),
                    ("cloudfront/D", "ttl"), ("s3/b", "cloudfront/D"), ("route53/z", "www")]
 

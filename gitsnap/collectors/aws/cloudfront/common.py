@@ -75,8 +75,12 @@ def marker_pages(fetch: Callable[[str | None], dict[str, Any]], what: str) -> It
 
 
 def list_all(ctx: UnitContext, spec: ResourceType, method: str, key: str, **params: Any) -> list[Any]:
-    """A whole CloudFront listing through the runner's call (errors translated, answers checked)."""
+    """A whole CloudFront listing through the runner's call (errors translated, answers checked):
+    botocore's paginator where it has one (checked pages), else ``NextMarker`` by hand."""
     where = f"{spec.service} in {ctx.region}"
+    if ctx.client(spec.client).can_paginate(method):
+        paged = Call(method, params=lambda _r: params, result=f"{key}.Items", paginate=True)
+        return list(call(ctx, spec, paged, {}, where) or [])
 
     def page(marker: str | None) -> dict[str, Any]:
         extra = {"Marker": marker} if marker else {}
