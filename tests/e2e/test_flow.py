@@ -24,8 +24,9 @@ def test_a_deleted_origin_bucket_is_a_dangling_link(gitsnap, endpoint, tmp_path)
     assert "www.sailjada.com CNAME" in shown.out and "-> s3/sailjada-prod" in shown.out
 
     s3 = sample.clients(endpoint)("s3")
-    for obj in s3.list_objects_v2(Bucket="sailjada-prod").get("Contents", []):
-        s3.delete_object(Bucket="sailjada-prod", Key=obj["Key"])
+    listed = s3.list_object_versions(Bucket="sailjada-prod")  # the bucket is versioned
+    for v in listed.get("Versions", []) + listed.get("DeleteMarkers", []):
+        s3.delete_object(Bucket="sailjada-prod", Key=v["Key"], VersionId=v["VersionId"])
     s3.delete_bucket(Bucket="sailjada-prod")
     gitsnap("capture", "--tag", "v1.1")
     r = gitsnap("flow", "v1.1", check=False)
