@@ -15,7 +15,7 @@ import threading
 from typing import Any
 
 from ..layout import SEALED_SIDECAR
-from ..secrets.fingerprint import MARKER, PREFIX
+from ..secrets.fingerprint import MARKER, PREFIX, has_marker
 from ..secrets.seal import Unsealer, body_path, value_path
 from ..store.snapshot import Snapshot
 from .ops import IDENTITY_HINT, RestoreError
@@ -23,17 +23,6 @@ from .ops import IDENTITY_HINT, RestoreError
 
 class NeedsIdentityError(RestoreError):
     """A sealed value or body would be written, and this machine has no identity to open it."""
-
-
-def has_marker(value: Any) -> bool:
-    """Whether a value holds a fingerprint anywhere (a string, or inside lists and mappings)."""
-    if isinstance(value, str):
-        return PREFIX in value
-    if isinstance(value, dict):
-        return any(has_marker(v) for v in value.values())
-    if isinstance(value, list):
-        return any(has_marker(v) for v in value)
-    return False
 
 
 def sealed_files(snapshot: Snapshot, address: str) -> dict[str, dict[str, Any]]:

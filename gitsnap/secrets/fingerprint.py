@@ -16,6 +16,7 @@ import os
 import re
 import secrets
 from pathlib import Path
+from typing import Any
 
 from ..errors import GitsnapError
 
@@ -119,3 +120,14 @@ class Fingerprinter:
 
     def hex(self, data: bytes) -> str:
         return hmac.new(self._key, data, hashlib.sha256).hexdigest()[:HEX]
+
+
+def has_marker(value: Any) -> bool:
+    """Whether a value holds a fingerprint anywhere (a string, or inside lists and mappings)."""
+    if isinstance(value, str):
+        return PREFIX in value
+    if isinstance(value, dict):
+        return any(has_marker(v) for v in value.values())
+    if isinstance(value, list):
+        return any(has_marker(v) for v in value)
+    return False

@@ -19,13 +19,12 @@ import botocore.exceptions as bx
 from ...secrets.fingerprint import PREFIX
 from ..context import UnitContext
 from ..errors import IncompleteAnswerError
-from ..restoring import NEEDS_IDENTITY, Operation, RestoreContext, Unrestorable
+from ..restoring import IDENTITY_HINT, NEEDS_IDENTITY, Operation, RestoreContext, Unrestorable
 from ..spec import Call, Detail, Raw, ResourceType, Restorer
 from .clients import TruncatedPageError, pages, translate
 from .shapes import tag_map
 
 # as restore.reveal says it (restore sits above the collectors: its copy cannot be imported here)
-IDENTITY_HINT = "restore needs the age identity (GITSNAP_IDENTITY, default ~/.config/gitsnap/identity.age)"
 SECURE = "SecureString"
 
 

@@ -24,13 +24,12 @@ from typing import Any
 
 from ...layout import SEALED_SIDECAR
 from ...store.snapshot import Snapshot
-from ..restoring import NEEDS_IDENTITY, Operation, RestoreContext
+from ..restoring import IDENTITY_HINT, NEEDS_IDENTITY, Operation, RestoreContext
 from .api import client_factory, execute
 
 SOURCE = "source/"
 CLASP = ".clasp.json"  # beside the sources, for clasp; not a file of the project
 # the same words as the restore runner's (restore/reveal.py), which collectors cannot import
-IDENTITY_HINT = "restore needs the age identity (GITSNAP_IDENTITY, default ~/.config/gitsnap/identity.age)"
 
 
 def _sources(snap: Snapshot, address: str) -> dict[str, bytes]:

@@ -8,11 +8,10 @@ from typing import Any
 from urllib.parse import unquote
 
 from ....secrets.fingerprint import is_redacted
-from ...restoring import NEEDS_IDENTITY, Operation, RestoreContext
+from ...restoring import IDENTITY_HINT, NEEDS_IDENTITY, Operation, RestoreContext
 
 MAX_VALUE = 60
 # the restore runner's words for it (restore/reveal.py, which collectors cannot import)
-IDENTITY_HINT = "restore needs the age identity (GITSNAP_IDENTITY, default ~/.config/gitsnap/identity.age)"
 
 
 def by(items: Any, key: str) -> list[Any]:

@@ -20,7 +20,6 @@ from ...restoring import Operation, RestoreContext, RestoreError, Unrestorable
 from ..clients import error_code
 
 STALE = ("PreconditionFailed", "PreconditionFailedException")
-IDENTITY_HINT = "restore needs the age identity (GITSNAP_IDENTITY, default ~/.config/gitsnap/identity.age)"
 MAX_SHOWN = 160
 
 

@@ -17,8 +17,15 @@ from __future__ import annotations
 from typing import Any
 
 from ....secrets.fingerprint import is_redacted
-from ...restoring import NEEDS_IDENTITY, Operation, RestoreContext, RestoreError, Unrestorable
-from .common import IDENTITY_HINT, Layers, settled, unsealed
+from ...restoring import (
+    IDENTITY_HINT,
+    NEEDS_IDENTITY,
+    Operation,
+    RestoreContext,
+    RestoreError,
+    Unrestorable,
+)
+from .common import Layers, settled, unsealed
 from .update import config_params, missing_versions, plan_aliases, plan_policy
 from .urls import plan_url_configs
 

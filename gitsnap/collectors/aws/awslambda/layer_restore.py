@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...restoring import NEEDS_IDENTITY, Operation, RestoreContext
-from .common import IDENTITY_HINT, shown
+from ...restoring import IDENTITY_HINT, NEEDS_IDENTITY, Operation, RestoreContext
+from .common import shown
 
 PERMISSIONS = ("lambda:PublishLayerVersion", "lambda:DeleteLayerVersion", "lambda:AddLayerVersionPermission",
                "lambda:RemoveLayerVersionPermission")

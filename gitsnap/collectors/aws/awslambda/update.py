@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from ....secrets.fingerprint import is_redacted
-from ...restoring import NEEDS_IDENTITY, Operation, RestoreContext, RestoreError
-from .common import IDENTITY_HINT, Layers, both, guarded, revision, settled, shown
+from ...restoring import IDENTITY_HINT, NEEDS_IDENTITY, Operation, RestoreContext, RestoreError
+from .common import Layers, both, guarded, revision, settled, shown
 from .urls import plan_url_configs
 
 # Configuration fields whose read shape is the write shape (UpdateFunctionConfiguration)

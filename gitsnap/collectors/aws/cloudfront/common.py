@@ -20,14 +20,13 @@ import botocore.exceptions as bx
 
 from ...context import UnitContext
 from ...errors import CollectorError
-from ...restoring import NEEDS_IDENTITY, Operation, RestoreContext, RestoreError
+from ...restoring import IDENTITY_HINT, NEEDS_IDENTITY, Operation, RestoreContext, RestoreError
 from ...run import call
 from ...spec import Call, Raw, ResourceType
 from ..clients import error_code
 
 # CloudFront's answers to a write whose IfMatch is no longer the resource's ETag
 STALE = ("PreconditionFailed", "PreconditionFailedException", "InvalidIfMatchVersion")
-IDENTITY_HINT = "restore needs the age identity (GITSNAP_IDENTITY, default ~/.config/gitsnap/identity.age)"
 MAX_SHOWN = 120
 
 

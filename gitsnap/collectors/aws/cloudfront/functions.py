@@ -15,12 +15,19 @@ import hashlib
 from typing import Any
 
 from ...context import UnitContext
-from ...restoring import NEEDS_IDENTITY, Operation, RestoreContext, RestoreError, Unrestorable
+from ...restoring import (
+    IDENTITY_HINT,
+    NEEDS_IDENTITY,
+    Operation,
+    RestoreContext,
+    RestoreError,
+    Unrestorable,
+)
 from ...run import call
 from ...spec import Call, Detail, Extras, Raw, ResourceType, Restorer
 from ..shapes import tag_map
 from . import kvs, relink
-from .common import IDENTITY_HINT, config_ops, guarded, list_all, plan_tags, shown, tag_items
+from .common import config_ops, guarded, list_all, plan_tags, shown, tag_items
 from .references import references, substitute
 
 CODE_FILE = "code.js"

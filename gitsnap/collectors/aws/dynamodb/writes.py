@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ....secrets.fingerprint import PREFIX
-from ...restoring import NEEDS_IDENTITY, Operation, RestoreContext, RestoreError
+from ...restoring import IDENTITY_HINT, NEEDS_IDENTITY, Operation, RestoreContext, RestoreError
 from .items import ITEMS, Item, from_json_item, key_names, key_of, load_items
 
 BATCH = 25  # BatchWriteItem takes at most 25 requests
@@ -20,7 +20,6 @@ TRIES = 8  # sendings of one batch while DynamoDB leaves some of it unprocessed
 MAX_PAUSE = 20.0  # seconds, the longest pause between two sendings
 
 # as restore.reveal says it (restore sits above the collectors: its copy cannot be imported here)
-IDENTITY_HINT = "restore needs the age identity (GITSNAP_IDENTITY, default ~/.config/gitsnap/identity.age)"
 
 
 def _marked(value: Any) -> bool:

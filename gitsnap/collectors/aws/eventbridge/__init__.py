@@ -22,7 +22,6 @@ from .common import (
     by_hand,
     change_lines,
     first_runs,
-    has_sealed,
     sealed_guard,
     tag_list,
     tag_ops,
@@ -33,5 +32,5 @@ from .rules import RULE, enumerate_rules, rule_id, rule_params, target_params, t
 TYPES: tuple[ResourceType, ...] = (RULE, BUS)
 
 __all__ = ["BUS", "RULE", "TYPES", "addresses", "arn_address", "by_hand", "change_lines", "enumerate_buses",
-           "enumerate_rules", "first_runs", "has_sealed", "rule_id", "rule_params", "sealed_guard", "tag_list",
+           "enumerate_rules", "first_runs", "rule_id", "rule_params", "sealed_guard", "tag_list",
            "tag_ops", "target_params", "transform_bus", "transform_rule", "value"]

@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ....secrets.fingerprint import PREFIX
+from ....secrets.fingerprint import has_marker
 from ...context import UnitContext
 from ...errors import IncompleteAnswerError
 from ...restoring import NEEDS_IDENTITY, Operation, RestoreContext, RestoreError
@@ -53,17 +53,6 @@ SEALED_HINT = ("the snapshot holds sealed values for it, and writing it sends th
                "identity (GITSNAP_IDENTITY, default ~/.config/gitsnap/identity.age)")
 
 
-def has_sealed(doc: Any) -> bool:
-    """Whether a document holds a fingerprint anywhere. Pure."""
-    if isinstance(doc, str):
-        return PREFIX in doc
-    if isinstance(doc, dict):
-        return any(has_sealed(v) for v in doc.values())
-    if isinstance(doc, list):
-        return any(has_sealed(v) for v in doc)
-    return False
-
-
 def sealed_guard(step: PlanStep) -> PlanStep:
     """*step*, plus a ``needs-identity`` line when its writes send the snapshot's configuration
     whole (PutRule, UpdateSchedule, PutMetricAlarm ...) and that holds a sealed value this
@@ -72,7 +61,7 @@ def sealed_guard(step: PlanStep) -> PlanStep:
     def planned(ctx: RestoreContext, address: str) -> list[Operation]:
         ops = step(ctx, address)
         available = ctx.reveal is not None and ctx.reveal.available
-        if (any(op.run for op in ops) and not available and has_sealed(ctx.want(address))
+        if (any(op.run for op in ops) and not available and has_marker(ctx.want(address))
                 and not any(op.verb == NEEDS_IDENTITY for op in ops)):
             ops.append(Operation(address, NEEDS_IDENTITY, address, SEALED_HINT))
         return ops

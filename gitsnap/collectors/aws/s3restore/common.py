@@ -6,22 +6,9 @@ import json
 from typing import Any
 
 from ....layout import OBJECT_INDEX, ObjectEntry, load_index
-from ....secrets.fingerprint import PREFIX
 from ....store.snapshot import Snapshot
 
 # as restore.reveal says it (restore sits below the collectors: its copy cannot be imported here)
-IDENTITY_HINT = "restore needs the age identity (GITSNAP_IDENTITY, default ~/.config/gitsnap/identity.age)"
-
-
-def has_marker(value: Any) -> bool:
-    """Whether a value holds a fingerprint anywhere (a string, or inside lists and mappings)."""
-    if isinstance(value, str):
-        return PREFIX in value
-    if isinstance(value, dict):
-        return any(has_marker(v) for v in value.values())
-    if isinstance(value, list):
-        return any(has_marker(v) for v in value)
-    return False
 
 
 def bucket_doc(snap: Snapshot, address: str) -> dict[str, Any]:

@@ -14,9 +14,9 @@ import botocore.exceptions as bx
 
 from ....layout import ObjectEntry
 from ....manifest import human_bytes
-from ...restoring import NEEDS_IDENTITY, Operation, RestoreContext, RestoreError
+from ....secrets.fingerprint import has_marker
+from ...restoring import IDENTITY_HINT, NEEDS_IDENTITY, Operation, RestoreContext, RestoreError
 from ..clients import error_code
-from .common import IDENTITY_HINT, has_marker
 
 IN_MEMORY = 64 * 1024 * 1024  # bodies up to this size are sent from memory; larger ones from a temp file
 MAX_PUT = 5 * 1024 ** 3  # the most one PutObject takes (S3 answers EntityTooLarge past it)

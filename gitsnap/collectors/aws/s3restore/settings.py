@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...restoring import NEEDS_IDENTITY, Operation, RestoreContext
-from .common import IDENTITY_HINT, has_marker
+from ....secrets.fingerprint import has_marker
+from ...restoring import IDENTITY_HINT, NEEDS_IDENTITY, Operation, RestoreContext
 
 # The rank of the settings that point at other resources: no type declares it, so the runner's
 # default rank (50) applies: after buckets, queues and topics (30) and functions (40, 45).
