@@ -82,6 +82,9 @@ def diff_resource(
             old = {e.key: e for e in load_index(a.read(ba))} if ba else {}
             new = {e.key: e for e in load_index(b.read(bb))} if bb else {}
             out.extend(diff_objects(address, old, new, a.store if content else None))
+        elif (compare := _file_diff(address, rel)) is not None:
+            doc = b.document(address) or a.document(address)
+            out.extend(compare(address, a.read(ba) if ba else None, b.read(bb) if bb else None, doc))
         elif is_document(rel) and ba and bb:
             out.extend(diff_documents(address, a.read_json(ba), b.read_json(bb), include_status=include_status))
         else:
@@ -111,6 +114,12 @@ def declared_type(address: str) -> ResourceType | None:
     types = _service_types(service)
     return (next((t for t in types if not t.primary and rest.startswith(t.type + "/")), None)
             or next((t for t in types if t.primary), None))
+
+
+def _file_diff(address: str, rel: str) -> Any:
+    """How the address's type compares its file *rel* (``ResourceType.file_diffs``), or None."""
+    spec = declared_type(address)
+    return spec.file_diffs.get(rel) if spec is not None else None
 
 
 def ordered_paths(address: str) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    from ..changes import Change
     from ..config import Config
     from .context import UnitContext
     from .restoring import Operation, RestoreContext
@@ -108,6 +109,8 @@ class Extras:
 
 
 PlanStep = Callable[["RestoreContext", str], "list[Operation]"]
+# (address, old file or None, new file or None, the resource's document) -> changes
+FileDiff = Callable[[str, "bytes | None", "bytes | None", Any], "list[Change]"]
 
 
 @dataclass(frozen=True)
@@ -199,6 +202,8 @@ class ResourceType:
         extras: optional I/O after the document (bodies, code, extracted sources).
         keep_names: a Config attribute naming secret fields the user allows in clear.
         permissions: the IAM actions a read-only capture of this type needs.
+        file_diffs: how ``diff`` compares a file beside the document, by its name
+            (``items.jsonl``: item by item); other files are compared whole (text diff on request).
         restore: how ``restore`` creates, updates and deletes it (:class:`Restorer`), or why it
             cannot (:class:`NotRestorable`). Every registered type declares one (a test fails
             otherwise); ``None`` is only for a type still being written.
@@ -229,6 +234,7 @@ class ResourceType:
     keep_names: str | None = None
     permissions: tuple[str, ...] = ()
     restore: Restorer | NotRestorable | None = None
+    file_diffs: Mapping[str, FileDiff] = field(default_factory=dict)
 
     def address(self, rid: str) -> str:
         return f"{self.service}/{rid}" if self.primary else f"{self.service}/{self.type}/{rid}"

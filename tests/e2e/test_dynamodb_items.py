@@ -74,7 +74,12 @@ def test_items_captured_drifted_and_restored_with_the_table(gitsnap, endpoint):
     assert out.code == 1, out.err
     changes = [c for c in json.loads(out.out)["changes"]]
     assert {c["address"] for c in changes} == {f"dynamodb/{TABLE}"}
-    assert all(c["path"].startswith(("file items.jsonl", "item ")) for c in changes), changes
+    paths = {(c["kind"], c["path"]) for c in changes}
+    # item by item (under each item's key), not "file items.jsonl changed"
+    assert any(kind == "added" and path.startswith("item ") and "order-new" in path for kind, path in paths), changes
+    assert any(kind == "changed" and path.startswith("item ") and "order-0" in path and path.endswith("total.N")
+               for kind, path in paths), changes
+    assert not any(path.startswith("file ") for _, path in paths), changes
 
     # the disaster: the table is deleted. restore recreates it with its settings and every item
     ddb.delete_table(TableName=TABLE)

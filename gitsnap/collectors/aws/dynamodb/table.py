@@ -13,7 +13,7 @@ from ...run import call
 from ...spec import Call, Detail, Raw, ResourceType
 from ..clients import TruncatedPageError, pages, translate
 from ..shapes import tag_map
-from .items import items_extras, key_names, sort_key, to_json_item, wants_items
+from .items import ITEMS, item_changes, items_extras, key_names, sort_key, to_json_item, wants_items
 from .restore import RESTORER
 
 
@@ -141,4 +141,7 @@ TABLE = ResourceType(
                  "dynamodb:DescribeContinuousBackups", "dynamodb:ListTagsOfResource",
                  "application-autoscaling:DescribeScalableTargets", "dynamodb:Scan"),
     restore=RESTORER,
+    # items.jsonl compared item by item (keys from the table's document), not as one file
+    file_diffs={ITEMS: lambda address, old, new, doc: item_changes(
+        address, old, new, key_names((doc or {}).get("Table")))},
 )
