@@ -234,7 +234,7 @@ class ResourceType:
     keep_names: str | None = None
     permissions: tuple[str, ...] = ()
     restore: Restorer | NotRestorable | None = None
-    file_diffs: Mapping[str, FileDiff] = field(default_factory=dict)
+    file_diffs: Mapping[str, FileDiff] = field(default_factory=dict, compare=False)  # a dict: not hashed
 
     def address(self, rid: str) -> str:
         return f"{self.service}/{rid}" if self.primary else f"{self.service}/{self.type}/{rid}"
