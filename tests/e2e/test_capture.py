@@ -73,7 +73,8 @@ def test_both_regions_and_every_service_are_captured(captured):
     # every service was read; the ones the sample estate seeds have resources
     assert set(registry.aws_services()) <= set(g.manifest("v1.0")["covered"]["services"])
     assert {a.split("/")[0] for a in resources} == {
-        "acm", "apigateway", "cloudfront", "dynamodb", "iam", "lambda", "lightsail", "rds", "route53", "s3", "ses"}
+        "acm", "apigateway", "cloudfront", "dynamodb", "iam", "lambda", "lightsail", "rds", "route53", "s3", "ses",
+        "events", "scheduler"}  # every account has a default event bus and schedule group
     assert sum(1 for a in resources if a.startswith("s3/")) == 8
     assert sum(1 for a in resources if a.startswith("cloudfront/")) == 6
     assert {a for a in resources if a.startswith("route53/")} == {
