@@ -40,7 +40,10 @@ NOT_ENABLED = frozenset({"OptInRequired", "SubscriptionRequiredException", "Inva
                          "UnsupportedOperation"})
 # "not found": the resource (or a part of it) is gone; which, the runner decides by the call
 VANISHED = frozenset({"NoSuchBucket", "NoSuchKey", "ResourceNotFoundException", "NoSuchDistribution",
-                      "NoSuchHostedZone", "NoSuchHealthCheck", "NoSuchEntity", "DBParameterGroupNotFound"})
+                      "NoSuchHostedZone", "NoSuchHealthCheck", "NoSuchEntity", "DBParameterGroupNotFound",
+                      "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue", "NotFound",
+                      "ParameterNotFound", "NoSuchFunctionExists", "NoSuchCachePolicy", "NoSuchOriginRequestPolicy",
+                      "NoSuchResponseHeadersPolicy", "NoSuchOriginAccessControl", "WAFNonexistentItemException"})
 # what botocore's retry policy reads as "slow down" (botocore.retries.standard), for the message only
 THROTTLED = frozenset({"Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
                        "TooManyRequestsException", "ProvisionedThroughputExceededException",
