@@ -26,18 +26,16 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from dulwich.errors import NotGitRepository
 from dulwich.file import FileLocked
-from dulwich.index import commit_tree
 from dulwich.objects import Blob, Commit, ShaFile, Tag
 from dulwich.refs import check_ref_format
 from dulwich.repo import Repo
 
-from . import durable, identity, loose, sweep
+from . import durable, identity, loose, sweep, trees
 from .errors import (
     ConcurrentUpdateError,
     NotARepositoryError,
@@ -61,27 +59,12 @@ _TYPE_NUMS = {"commit": 1, "tree": 2, "blob": 3, "tag": 4}
 _DAMAGE_HINT = "the repository is damaged; run 'gitsnap verify' to list the damage"
 
 
-@dataclass(frozen=True)
-class _Recording:
-    """An object container for dulwich helpers (commit_tree) whose writes go through the store."""
-
-    add_object: Callable[[ShaFile], None]
-
-
-
-
-
-
-
-
 def _identity() -> bytes:
     name = os.environ.get("GIT_COMMITTER_NAME") or os.environ.get("GIT_AUTHOR_NAME") or "gitsnap"
     email = (
         os.environ.get("GIT_COMMITTER_EMAIL") or os.environ.get("GIT_AUTHOR_EMAIL") or "gitsnap@localhost"
     )
     return f"{name} <{email}>".encode()
-
-
 
 
 class SnapshotStore(RevisionReader):
@@ -140,31 +123,7 @@ class SnapshotStore(RevisionReader):
     # -- checked objects -------------------------------------------------------------------
 
 
-
-
-
-
-
-
-
-
-
-
-
     # -- reading ---------------------------------------------------------------------------
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 
     # -- writing ---------------------------------------------------------------------------
@@ -206,12 +165,8 @@ class SnapshotStore(RevisionReader):
         return blob_id, sha256
 
     def write_tree(self, files: dict[str, str]) -> str:
-        entries = [
-            (path.encode("utf-8", "surrogateescape"), blob.encode(), FILE_MODE)
-            for path, blob in sorted(files.items())
-        ]
-        # commit_tree only calls add_object: give it ours, so the trees are flushed before a ref moves
-        return commit_tree(_Recording(self._add_object), entries).decode()
+        """Write the trees of a snapshot (``path -> blob id``); the root tree's id (trees.py)."""
+        return trees.write_tree(self._add_object, files)
 
     def commit(self, tree_id: str, parent: str | None, message: str) -> str:
         c = Commit()
