@@ -27,8 +27,11 @@ test: lint
 demo: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh
 
+# The S3 bench on a 25 ms latency front (bench/run.py; ~25 min on 2 cores, writes docs/performance.md).
+# `make bench BENCH_ARGS=--quick` for a 3-minute run, `BENCH_ARGS="--only history"` for one workload.
+BENCH_ARGS ?=
 bench: install
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python bench/run.py
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .demo .bench .pytest_cache .ruff_cache
