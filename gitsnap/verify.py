@@ -164,6 +164,10 @@ class _Run:
     def tree(self, commit: str) -> tuple[dict[str, str], list[str]]:
         """Walk the snapshot: every tree and blob read and checked.
 
+        Trees are read as they are walked; blobs are checked after the walk, all at once
+        (``check_objects``: one pass over each pack, in file order), and their problems are
+        then listed in walk order, among the trees'.
+
         Returns the files found (``path -> blob id``) and the folders a damaged tree hides.
         """
         c = self.check(commit)
@@ -171,13 +175,16 @@ class _Run:
         hidden: list[str] = []
         if c.problem or c.tree is None:
             return files, [""]
+        found: list[tuple[str, str | None]] = []  # (object id, blob path) or (tree id, None): walk order
+        tree_lines: dict[str, str] = {}  # a damaged tree's problem line, listed in walk order below
         stack = [(c.tree, "")]
         while stack:
             tree_id, prefix = stack.pop()
             t = self.check(tree_id)
             where = f"at {prefix}" if prefix else f"at / (root of commit {commit})"
             if t.problem or t.kind != "tree":
-                self.problem(tree_id, f"tree {tree_id} {where}: {t.problem or f'is a {t.kind}, not a tree'}")
+                found.append((tree_id, None))
+                tree_lines.setdefault(tree_id, f"tree {tree_id} {where}: {t.problem or f'is a {t.kind}, not a tree'}")
                 hidden.append(prefix)
                 continue
             for entry in reversed(t.entries):
@@ -188,10 +195,22 @@ class _Run:
                     stack.append((entry.id, path + "/"))
                     continue
                 files[path] = entry.id
-                b = self.check(entry.id, sha256=True)
-                if b.problem or b.kind != "blob":
-                    self.problem(entry.id, f"blob {entry.id} at {path}: {b.problem or f'is a {b.kind}, not a blob'}")
+                found.append((entry.id, path))
+        self.check_many([oid for oid, path in found if path is not None], sha256=True)
+        for oid, path in found:
+            if path is None:
+                self.problem(oid, tree_lines[oid])
+                continue
+            b = self.checks[oid]
+            if b.problem or b.kind != "blob":
+                self.problem(oid, f"blob {oid} at {path}: {b.problem or f'is a {b.kind}, not a blob'}")
         return files, hidden
+
+    def check_many(self, object_ids: list[str], sha256: bool = False) -> None:
+        """Check every object not checked yet, in one batch (pack by pack, in file order)."""
+        todo = [oid for oid in object_ids if oid not in self.checks]
+        if todo:
+            self.checks.update(self.store.check_objects(todo, sha256=sha256))
 
 
 class _Manifest:
@@ -250,13 +269,14 @@ class _Manifest:
 
     def bodies(self, bodies: dict[str, dict[str, Any]]) -> None:
         run = self.run
+        files, checks = self.files, run.checks  # this loop runs once per body (100,000 a snapshot)
         for blob, info in sorted(bodies.items()):
             path = blob_path(blob)
-            if self.files.get(path) != blob:
+            if files.get(path) != blob:
                 if not self.is_hidden(path):
                     self.problem(f"body {blob} is not in the tree at {path}")
                 continue
-            c = run.check(blob, sha256=True)
+            c = checks.get(blob) or run.check(blob, sha256=True)
             matches = c.sha256 == info.get("sha256") and c.size == info.get("size")
             if c.problem:
                 if c.sha256 is not None and not matches:  # one line for one damaged body

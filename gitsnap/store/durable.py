@@ -14,8 +14,10 @@ compare-and-swap: files first, then the fan-out folders, then ``objects/``. Meas
 a capture writing ~3,000 small objects spends about a second in that flush (``--debug``
 logs it); a capture that changes nothing makes no commit, so it has next to nothing to flush.
 
-gitsnap writes no pack files (it has no gc or repack of its own), so loose objects are all
-there is to flush.
+Bodies go into pack files instead (packs.py), which are finished whole: written, fsynced,
+renamed, their index likewise, and ``objects/pack`` fsynced, before :meth:`SnapshotStore.flush`
+returns, with :func:`fsync_path` and :func:`full_sync` from here. What is recorded here is
+the loose objects: documents, trees, commits and tags.
 
 An object already on disk is recorded too when it was modified recently
 (:data:`RECENT_SECONDS`): a run killed moments before this one may have left it only in

@@ -12,6 +12,9 @@ Layout of the repository folder (a bare git repository; see also identity.py):
 - ``gitsnap/sound.cache``: which objects were found sound, by file stat (sound.py).
 - ``gitsnap.toml``: the configuration (config.py), when kept in the repository.
 
+Bodies (``add_stream``) are written into pack files (packs.py) and read from them
+(packread.py); documents, trees, commits and tags are loose objects.
+
 Every object read through the store is checked on the way: it must decompress, be whole,
 and hash to its id. Damage raises :class:`CorruptObjectError` (or
 :class:`MissingObjectError`) naming the object, never a zlib or dulwich exception.
@@ -24,7 +27,6 @@ import fcntl
 import logging
 import os
 import re
-import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -35,15 +37,16 @@ from dulwich.objects import Blob, Commit, ShaFile, Tag
 from dulwich.refs import check_ref_format
 from dulwich.repo import Repo
 
-from . import durable, identity, loose, sweep, trees
+from . import durable, identity, packread, sweep, trees
 from .errors import (
     ConcurrentUpdateError,
     NotARepositoryError,
     RepositoryError,
 )
 from .objects import ObjectCheck, ObjectReader, TreeEntry, _damaged  # noqa: F401 (re-exported)
+from .packs import PackWriter
 from .revisions import CommitInfo, RevisionReader  # noqa: F401 (re-exported)
-from .sound import SoundCache, stamp
+from .sound import SoundCache
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +84,11 @@ class SnapshotStore(RevisionReader):
         self._objects_dir = Path(self._repo.object_store.path)
         self._objects_str = str(self._objects_dir)
         self._sound = SoundCache(self.path / SOUND_CACHE)
-        self._packs_lock = threading.Lock()  # dulwich pack files share one file position
-        self._pending = durable.PendingWrites(self._objects_dir)  # flushed before any ref moves
+        self._pending = durable.PendingWrites(self._objects_dir)  # loose objects, flushed before any ref moves
+        pack_dir = self._objects_dir / "pack"
+        self._packs = packread.PackSet(str(pack_dir))
+        self._writer = PackWriter(pack_dir, self._packs, self._remember_pack)
+        self._shadowed: set[str] = set()
 
     @classmethod
     def init(cls, path: Path) -> SnapshotStore:
@@ -129,12 +135,17 @@ class SnapshotStore(RevisionReader):
     # -- writing ---------------------------------------------------------------------------
 
     def add_bytes(self, data: bytes) -> str:
+        """Store a document (a blob held in memory) as a loose object; its id."""
         blob = Blob.from_string(data)
         self._add_object(blob)
         return blob.id.decode()
 
     def _add_object(self, obj: ShaFile) -> None:
-        """Add an object through dulwich (which does not fsync it) and record it to be flushed."""
+        """Add an object through dulwich (which does not fsync it) and record it to be flushed.
+
+        Documents, trees, commits and tags stay loose: a capture writes a few hundred of them
+        at most (bodies, by the thousand, go to packs), and each is visible to git at once.
+        """
         path = self._loose_path(obj.id.decode())
         try:
             mtime: float | None = os.stat(path).st_mtime  # before dulwich freshens it
@@ -146,23 +157,20 @@ class SnapshotStore(RevisionReader):
         else:
             self._pending.found(path, mtime)
 
-    def _stored(self, path: Path, wrote: bool) -> None:
-        if wrote:
-            self._pending.wrote(path)
-        else:
-            self._pending.found(path)
-
     def add_stream(self, size: int, chunks: Iterable[bytes]) -> tuple[str, str]:
-        """Stream a body into a blob; returns ``(blob id, sha256)``. Memory stays bounded.
+        """Stream a body into a pack; returns ``(blob id, sha256)``. Memory stays bounded.
 
-        An existing copy of the same blob is kept only if it is known to be sound; any other
-        is replaced by the fresh one, so writing a body again repairs a damaged copy.
+        Thread-safe (bodies arrive from many download threads). An existing copy of the same
+        blob is kept only if it is known to be sound; otherwise the fresh one is written and
+        is the copy read from then on, so writing a body again repairs a damaged copy.
         """
-        blob_id, sha256 = loose.write_stream(self._objects_dir, size, chunks, keep_existing=self._known_sound_loose,
-                                             stored=self._stored)
-        with contextlib.suppress(OSError):  # just written (or known sound): remember it
-            self._sound.remember(blob_id, stamp(os.stat(self._loose_path(blob_id))))
-        return blob_id, sha256
+        return self._writer.write_stream(size, chunks, keep_existing=self._known_sound)
+
+    def _remember_pack(self, pack: packread.PackFile) -> None:
+        """A pack this store finished: every entry was hashed as written, so it is sound whole."""
+        current = self._pack_stamp(pack)
+        if current is not None:
+            self._sound.remember_pack(current)
 
     def write_tree(self, files: dict[str, str]) -> str:
         """Write the trees of a snapshot (``path -> blob id``); the root tree's id (trees.py)."""
@@ -189,20 +197,33 @@ class SnapshotStore(RevisionReader):
             )
 
     def flush(self) -> int:
-        """fsync every object written in this run (and their folders); return how many files.
+        """Finish the pack being written and fsync every loose object written; how many files.
 
         Called before every ref move, so a power cut can never leave a ref naming an object
-        that was not on disk yet (durable.py). Cheap when nothing is pending.
+        that was not on disk yet (durable.py, packs.py). Cheap when nothing is pending.
         """
         started = time.monotonic()
         try:
+            packs = self._writer.flush()
             flushed = self._pending.flush()
         except durable.FlushError as exc:
             raise RepositoryError(f"{exc.strerror}: no ref was moved; check the disk holding {self.path} "
                                   "and run capture again") from exc
-        if flushed:
-            log.debug("flushed %d object files to disk in %.3f s", flushed, time.monotonic() - started)
-        return flushed
+        self._drop_shadowed()
+        if packs or flushed:
+            log.debug("finished %d pack(s), flushed %d object files to disk in %.3f s", packs, flushed,
+                      time.monotonic() - started)
+        return packs * 2 + flushed
+
+    def _drop_shadowed(self) -> None:
+        """Remove loose copies a finished pack now holds afresh (they were not known sound)."""
+        shadowed, self._shadowed = self._shadowed, set()
+        for path in shadowed:
+            object_id = path[-41:-39] + path[-38:]
+            if self._packs.find(bytes.fromhex(object_id), refresh=False) is None:
+                continue  # its fresh copy was dropped (not written after all): keep what there is
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
 
     def _swap(self, ref: bytes, old: bytes | None, new: bytes) -> bool:
         """Compare-and-swap a ref, once every object written so far is on disk.
@@ -258,8 +279,9 @@ class SnapshotStore(RevisionReader):
         """Hold the capture lock: one writer at a time.
 
         On entry, with the lock held: mark a repository made before the marker existed,
-        and remove temporary files a killed run left (sweep.py). On exit, save the sound
-        cache.
+        and remove temporary files a killed run left (sweep.py). On exit, finish the pack
+        being written (a capture that changed nothing may still have repaired a damaged body:
+        that copy must last), or drop it if the block raised; then save the sound cache.
         """
         path = self.path / LOCK_NAME
         with open(path, "a") as fh:
@@ -272,10 +294,24 @@ class SnapshotStore(RevisionReader):
             try:
                 self._upgrade()
                 sweep.sweep(self.path)
-                yield
+                try:
+                    yield
+                except BaseException:
+                    self._writer.abandon()  # no ref names what it holds
+                    raise
+                self._flush_on_exit()
             finally:
                 self._sound.save()
                 fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _flush_on_exit(self) -> None:
+        """Finish what is still being written: best effort, as no ref names it (a failure
+        here was already met by the ref move that did not happen, or costs a GET next time)."""
+        try:
+            self.flush()
+        except RepositoryError as exc:
+            log.warning("%s; the bodies written since the last snapshot are dropped", exc)
+            self._writer.abandon()
 
     def _upgrade(self) -> None:
         """Give a repository both marks of identity (identity.py); only under the lock."""
@@ -286,5 +322,7 @@ class SnapshotStore(RevisionReader):
             log.info("marked %s as a gitsnap repository (%s)", self.path, identity.MARKER)
 
     def close(self) -> None:
+        self._writer.close()
         self._sound.save()
+        self._packs.close()
         self._repo.close()

@@ -16,9 +16,14 @@ The cache is ``gitsnap/sound.cache`` in the repository, one line per object::
     gitsnap sound cache 1
     <object id> <where> <size> <mtime_ns> <inode> <ctime_ns>
 
-``where`` is ``-`` for a loose object, else the pack's file name. It is saved atomically,
-and a cache that is missing, unreadable or from another version is simply empty. It is
-safe to delete.
+``where`` is ``-`` for a loose object, else the pack's file name. A pack gitsnap wrote
+itself is remembered whole (every entry was hashed as it was written, packs.py), one line
+for the pack instead of one per object::
+
+    pack <pack file name> <size> <mtime_ns> <inode> <ctime_ns>
+
+(a version that does not know these lines skips them). It is saved atomically, and a cache
+that is missing, unreadable or from another version is simply empty. It is safe to delete.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ log = logging.getLogger(__name__)
 
 HEADER = "gitsnap sound cache 1"
 LOOSE = "-"
+PACK = "pack"
 
 Stamp = tuple[str, int, int, int, int]  # (where, size, mtime_ns, inode, ctime_ns)
 
@@ -48,6 +54,7 @@ class SoundCache:
         self.path = path
         self._lock = threading.Lock()
         self._entries: dict[str, Stamp] | None = None  # loaded on first use
+        self._packs: dict[str, Stamp] = {}  # pack file name -> its stamp: all its objects sound
         self._dirty = False
 
     def known(self, object_id: str, current: Stamp) -> bool:
@@ -62,6 +69,19 @@ class SoundCache:
                 entries[object_id] = current
                 self._dirty = True
 
+    def known_pack(self, current: Stamp) -> bool:
+        """Whether the pack *current* stamps (``where`` is its name) is known sound whole."""
+        with self._lock:
+            self._loaded()
+            return self._packs.get(current[0]) == current
+
+    def remember_pack(self, current: Stamp) -> None:
+        with self._lock:
+            self._loaded()
+            if self._packs.get(current[0]) != current:
+                self._packs[current[0]] = current
+                self._dirty = True
+
     def forget(self, object_id: str) -> None:
         with self._lock:
             if self._loaded().pop(object_id, None) is not None:
@@ -73,6 +93,7 @@ class SoundCache:
             if not self._dirty or self._entries is None:
                 return
             lines = [HEADER] + [f"{oid} {' '.join(map(str, st))}" for oid, st in sorted(self._entries.items())]
+            lines += [f"{PACK} {' '.join(map(str, st))}" for _, st in sorted(self._packs.items())]
             tmp = self.path.with_name(f"{self.path.name}.tmp{os.getpid()}")
             try:
                 self.path.parent.mkdir(exist_ok=True)
@@ -86,11 +107,15 @@ class SoundCache:
 
     def _loaded(self) -> dict[str, Stamp]:
         if self._entries is None:
-            self._entries = _read(self.path)
+            entries = _read(self.path)
+            packs = {st[0]: st for oid, st in entries.items() if oid.startswith(PACK + " ")}
+            self._entries = {oid: st for oid, st in entries.items() if len(oid) == 40}
+            self._packs = {**packs, **self._packs}
         return self._entries
 
 
 def _read(path: Path) -> dict[str, Stamp]:
+    """Object id -> stamp, and ``"pack <name>"`` -> stamp for whole packs."""
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
             if fh.readline().rstrip("\n") != HEADER:
@@ -102,8 +127,10 @@ def _read(path: Path) -> dict[str, Stamp]:
 
 def _parse(line: str) -> tuple[str, Stamp] | None:
     parts = line.split()
-    if len(parts) != 6 or len(parts[0]) != 40:
+    if len(parts) != 6 or (len(parts[0]) != 40 and parts[0] != PACK):
         return None
+    if parts[0] == PACK:
+        parts[0] = f"{PACK} {parts[1]}"
     try:
         return parts[0], (parts[1], int(parts[2]), int(parts[3]), int(parts[4]), int(parts[5]))
     except ValueError:

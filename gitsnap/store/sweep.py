@@ -1,15 +1,17 @@
 """Temporary files a killed writer leaves behind, found and removed under the capture lock.
 
-A capture that is killed (SIGKILL, power loss) cannot clean up after itself: a half-written
-body (``objects/tmp_obj_*``, up to the size of the largest S3 object), a dulwich object or
-ref being written (``*.lock`` beside it), a pack being received (``objects/tmp_pack_*``,
-``objects/pack/tmp*.pack``). They are harmless to git but cost disk, and a stale ref lock
-makes the next compare-and-swap fail.
+A capture that is killed (SIGKILL, power loss) cannot clean up after itself: a pack being
+written (``objects/pack/tmp_gitsnap_*.pack`` and ``.idx``, store/packs.py: every body of
+the run so far), a half-written loose body (``objects/tmp_obj_*``, older versions), a
+dulwich object or ref being written (``*.lock`` beside it), a pack being received
+(``objects/tmp_pack_*``, ``objects/pack/tmp*.pack``). They are harmless to git but cost
+disk, and a stale ref lock makes the next compare-and-swap fail.
 
 Holding the capture lock proves no other gitsnap process is writing, so what only gitsnap
-writes goes at once, however fresh: a body's temporary file directly in ``objects/``
-(store/loose.py), a loose object's ``.lock`` (dulwich; git does not lock objects), dulwich's
-temporary packs, the marker's and the sound cache's temporary files. It proves nothing about
+writes goes at once, however fresh: the packs store/packs.py writes, a body's temporary
+file directly in ``objects/`` (older versions), a loose object's ``.lock`` (dulwich; git
+does not lock objects), dulwich's temporary packs, the marker's and the sound cache's
+temporary files. It proves nothing about
 a ``git`` command someone runs by hand in the same folder, and git writes ``tmp_obj_*`` in
 ``objects/<aa>/``, ``tmp_pack_*``/``tmp_idx_*`` in ``objects/pack/`` and ``*.lock`` beside
 refs and config too: those go only once untouched for :data:`STALE_AFTER` seconds (a live
@@ -34,7 +36,8 @@ STALE_AFTER = 60.0  # seconds without a write before a temporary file git also m
 # (folder relative to the git dir, file-name patterns, whether to look in sub-folders, only gitsnap writes it)
 _PLACES: tuple[tuple[str, tuple[str, ...], bool, bool], ...] = (
     ("objects", ("tmp_obj_*", "tmp_pack_*"), False, True),  # store/loose.py bodies, dulwich thin packs
-    ("objects/pack", ("tmp*.pack", "*.lock"), False, True),  # dulwich add_pack (tmpXXXXXXXX.pack), its .idx.lock
+    ("objects/pack", ("tmp*.pack", "*.lock", "tmp_gitsnap_*"), False, True),  # dulwich add_pack (tmpXXXXXXXX.pack),
+    # its .idx.lock; store/packs.py: a pack and its index being written
     ("objects/pack", ("tmp_pack_*", "tmp_idx_*", "tmp_rev_*"), False, False),  # git's, same folder
     ("gitsnap", ("*.tmp*",), False, True),  # the sound cache being saved
     (".", ("gitsnap.repository.tmp*",), False, True),  # the marker being written

@@ -21,10 +21,11 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import Literal
 
 from dulwich.objects import S_ISGITLINK, Blob, Commit, ShaFile, Tag, Tree
 
+from . import packread
 from .errors import CorruptObjectError, RepositoryError
 from .repo import SnapshotStore, _damaged
 
@@ -218,7 +219,7 @@ def _parents_first(commits: dict[bytes, _CommitNode]) -> Iterator[bytes]:
 
 
 class _Walk:
-    """Trees and blobs, each once; blob sizes from object headers, pack files opened once."""
+    """Trees and blobs, each once; blob sizes from object headers."""
 
     def __init__(self, store: SnapshotStore, max_bytes: int) -> None:
         self.store = store
@@ -272,9 +273,6 @@ class _Walk:
 
 # -- object sizes without reading the object ------------------------------------------------
 
-_OFS_DELTA, _REF_DELTA = 6, 7
-
-
 def blob_size(store: SnapshotStore, blob_id: str) -> int | None:
     """An object's size from its loose or packed header, without inflating it; None if unknown."""
     probe = _SizeProbe(store)
@@ -286,31 +284,21 @@ def blob_size(store: SnapshotStore, blob_id: str) -> int | None:
 
 class _SizeProbe:
     def __init__(self, store: SnapshotStore) -> None:
+        self.store = store
         self.objects_dir = store._objects_dir
-        self.packs = list(store._repo.object_store.packs)  # listed once, not once per blob
-        self.files: dict[int, BinaryIO] = {}
 
     def size(self, blob_id: str) -> int | None:
         loose = self.objects_dir / blob_id[:2] / blob_id[2:]
         try:
             if loose.exists():
                 return _loose_size(loose)
-            for i, pack in enumerate(self.packs):
-                try:
-                    offset = pack.index.object_offset(blob_id.encode())
-                except KeyError:
-                    continue
-                if i not in self.files:
-                    self.files[i] = open(pack.data.path, "rb")  # noqa: SIM115 (closed in close())
-                return _packed_size(self.files[i], offset, len(blob_id) // 2)
-        except (OSError, ValueError, IndexError, zlib.error):
+            found = self.store._packed(blob_id)
+            return None if found is None else packread.entry_size(*found)
+        except (OSError, ValueError, IndexError, KeyError, zlib.error):
             return None
-        return None  # not loose, not in a pack listed at the start: the caller reads it
 
     def close(self) -> None:
-        for fh in self.files.values():
-            fh.close()
-        self.files.clear()
+        pass
 
 
 def _loose_size(path: Path) -> int:
@@ -321,40 +309,3 @@ def _loose_size(path: Path) -> int:
     if not nul or kind not in (b"blob", b"tree", b"commit", b"tag"):
         raise ValueError(f"{path}: not a loose git object")
     return int(size)
-
-
-def _packed_size(fh: BinaryIO, offset: int, oid_len: int) -> int:
-    fh.seek(offset)
-    head = fh.read(64)
-    byte = head[0]
-    type_num, size, shift, pos = (byte >> 4) & 7, byte & 0x0F, 4, 1
-    while byte & 0x80:
-        byte = head[pos]
-        size |= (byte & 0x7F) << shift
-        shift += 7
-        pos += 1
-    if type_num not in (_OFS_DELTA, _REF_DELTA):
-        return size
-    # A delta's header size is the delta's; the object's size is the delta's second varint.
-    if type_num == _OFS_DELTA:
-        while head[pos] & 0x80:
-            pos += 1
-        pos += 1
-    else:
-        pos += oid_len
-    fh.seek(offset + pos)
-    delta = zlib.decompressobj().decompress(fh.read(256), 32)
-    _, at = _varint(delta, 0)  # the base's size
-    target, _ = _varint(delta, at)
-    return target
-
-
-def _varint(data: bytes, pos: int) -> tuple[int, int]:
-    value, shift = 0, 0
-    while True:
-        byte = data[pos]
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        pos += 1
-        if not byte & 0x80:
-            return value, pos

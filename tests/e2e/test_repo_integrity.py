@@ -3,8 +3,9 @@ a gitsnap repository is refused without a trace.
 
 One capture of the sample estate is shared by the checks of one test: each kind of damage is
 made on its own copy of the repository (``shutil.copytree``), the way a bad disk or a careless
-hand would make it (bytes flipped in an object file, an object file deleted, a ref rewritten).
-``git cat-file`` and ``git rev-parse`` find the object files, as a user would.
+hand would make it (bytes flipped in an object file or in a body's entry in a pack, an object
+file deleted, a ref rewritten). ``git cat-file``, ``git rev-parse`` and ``git show-index`` find
+the objects, as a user would.
 """
 
 from __future__ import annotations
@@ -31,6 +32,30 @@ GIT_ENV = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT
 
 def object_file(repo: Path, object_id: str) -> Path:
     return repo / "objects" / object_id[:2] / object_id[2:]
+
+
+def flip(repo: Path, object_id: str) -> None:
+    """Flip 16 bytes in the middle of an object: its loose file, or its entry in a pack (bodies
+    are packed), found with ``git show-index`` as a user would."""
+    if object_file(repo, object_id).exists():
+        flip_middle(object_file(repo, object_id))
+        return
+    for idx in (repo / "objects" / "pack").glob("*.idx"):
+        with open(idx, "rb") as fh:
+            listed = subprocess.run(["git", "show-index"], stdin=fh, capture_output=True, text=True,
+                                    check=True).stdout
+        offsets = sorted((int(line.split()[0]), line.split()[1]) for line in listed.splitlines())
+        pack = idx.with_suffix(".pack")
+        for i, (start, oid) in enumerate(offsets):
+            if oid == object_id:
+                end = offsets[i + 1][0] if i + 1 < len(offsets) else pack.stat().st_size - 20
+                os.chmod(pack, 0o644)
+                data = bytearray(pack.read_bytes())
+                for at in range((start + end) // 2 - 8, (start + end) // 2 + 8):
+                    data[at] ^= 0xFF
+                pack.write_bytes(bytes(data))
+                return
+    raise AssertionError(f"{object_id} is neither loose nor packed")
 
 
 def no_crash(result) -> None:
@@ -72,7 +97,7 @@ def test_verify_names_every_damaged_object_by_id_and_path(captured, tmp_path):
         copy = tmp_path / f"damaged-{name.replace(' ', '-')}"
         shutil.copytree(g.repo, copy, symlinks=True)
         if damage == "flip":
-            flip_middle(object_file(copy, object_id))
+            flip(copy, object_id)
         elif damage == "delete":
             object_file(copy, object_id).unlink()
         else:
@@ -135,7 +160,7 @@ def test_a_damaged_body_is_fetched_again_by_the_next_capture_not_trusted(capture
     index = g.show(f"HEAD:aws/{sample.ACCOUNT}/us-east-1/s3/bucket/sailjada-prod/objects.jsonl").decode()
     entry = next(e for e in (json.loads(line) for line in index.splitlines()) if e.get("blob"))
     live = sample.clients(g.env["AWS_ENDPOINT_URL"])("s3").get_object(Bucket="sailjada-prod", Key=entry["key"])
-    flip_middle(object_file(g.repo, entry["blob"]))
+    flip(g.repo, entry["blob"])
     assert g("verify", check=False).code == 2
     again = g("capture")
     no_crash(again)

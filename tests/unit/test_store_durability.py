@@ -1,8 +1,9 @@
 """Objects are on disk before a ref names them.
 
 A power cut cannot be staged in a test, so this checks the order that makes one harmless:
-every object file written by a capture, the fan-out folder holding its name, and
-``objects/`` are fsynced before the ref file is renamed into place. ``os.fsync`` and
+every object file written by a capture (the pack holding its bodies and the pack's index,
+its loose documents, trees and commit), the folder holding each name, and ``objects/`` are
+fsynced before the ref file is renamed into place. ``os.fsync`` and
 ``os.replace`` are wrapped to record, in order, which path each one touched (the path of a
 descriptor is read from /proc/self/fd, so the test is Linux-only); nothing else changes.
 """
@@ -26,6 +27,7 @@ class Journal:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.events: list[tuple[str, str]] = []
+        self.sources: dict[str, str] = {}  # renamed to -> from
         real_fsync, real_replace = os.fsync, os.replace
 
         def fsync(fd: int) -> None:
@@ -33,14 +35,21 @@ class Journal:
             real_fsync(fd)
 
         def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str], **kw: object) -> None:
+            source = os.path.realpath(os.fsdecode(src))
             real_replace(src, dst, **kw)  # type: ignore[arg-type]
             self.events.append(("rename", os.path.realpath(os.fsdecode(dst))))
+            self.sources[self.events[-1][1]] = source
 
         monkeypatch.setattr(os, "fsync", fsync)
         monkeypatch.setattr(os, "replace", replace)
 
     def index(self, kind: str, path: Path) -> int:
-        target = (kind, os.path.realpath(path))
+        """Where the first *kind* of *path* is; a file fsynced before it was renamed to *path*
+        (a pack, its index) counts by its temporary name."""
+        real = os.path.realpath(path)
+        if kind == "fsync" and ("fsync", real) not in self.events and real in self.sources:
+            real = self.sources[real]
+        target = (kind, real)
         assert target in self.events, f"no {kind} of {path}"
         return self.events.index(target)
 
@@ -74,15 +83,21 @@ def test_every_object_and_its_folder_is_fsynced_before_the_branch_and_the_tag_mo
     tag_id = (store.path / "refs" / "tags" / "v1").read_text().strip()
     tag_object = store.path / "objects" / tag_id[:2] / tag_id[2:]
     objects = loose_objects(store)
-    assert len(objects) > 40 + 40 + 2  # bodies, documents, trees, the commit, the tag
-    for path in objects:
+    assert len(objects) > 40 + 2  # documents, trees, the commit, the tag
+    packs = sorted((store.path / "objects" / "pack").glob("pack-*"))
+    assert [p.suffix for p in packs] == [".idx", ".pack"]  # the 40 bodies: one pack, not 40 files
+    for path in objects + packs:
         before = tag if path == tag_object else branch
         assert journal.index("fsync", path) < before, f"{path} was not on disk before the ref named it"
         assert journal.index("fsync", path.parent) < before, f"the name of {path} was not on disk"
+    pack, idx = packs[1], packs[0]
+    assert journal.index("fsync", pack) < journal.index("rename", pack) < journal.index("rename", idx), \
+        "a pack must be whole on disk before its name appears, and before its index"
     assert journal.index("fsync", store.path / "objects") < branch  # the names of new fan-out folders
     # batched: nothing was fsynced while bodies and documents were being written
     first_sync = min(i for i, (kind, path) in enumerate(journal.events) if kind == "fsync" and "/objects/" in path)
-    object_renames = [i for i, (kind, path) in enumerate(journal.events) if kind == "rename" and "/objects/" in path]
+    object_renames = [i for i, (kind, path) in enumerate(journal.events)
+                      if kind == "rename" and "/objects/" in path and "/objects/pack/" not in path]
     assert first_sync > max(i for i in object_renames if i < branch), "objects were fsynced one by one as written"
 
 

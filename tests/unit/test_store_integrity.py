@@ -3,6 +3,10 @@
 Which folders the store opens (and that a refusal touches nothing), the upgrade of a repository
 made before the marker file, the sweep of a killed run's temporary files, ``sound()`` and its
 stat cache, and that every read of a damaged object is a one-line store error naming it.
+
+Bodies (``add_stream``) live in pack files, documents, trees, commits and tags in loose files:
+damage is made where the object is, with :func:`damage` (a pack entry's middle bytes flipped,
+as a bad disk would, or a loose file's).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from gitsnap.store import (
     RepositoryError,
     SnapshotStore,
     UnsupportedFormatError,
+    packread,
 )
 from gitsnap.store import loose as loose_module
 from gitsnap.store.identity import MARKER
@@ -52,6 +57,38 @@ def object_file(store: SnapshotStore, object_id: str) -> Path:
     return store.path / "objects" / object_id[:2] / object_id[2:]
 
 
+def pack_entry(store: SnapshotStore, object_id: str) -> tuple[Path, int, int]:
+    """``(pack file, start, end)`` of an object's entry in the pack that holds it."""
+    raw = bytes.fromhex(object_id)
+    for idx in (store.path / "objects" / "pack").glob("pack-*.idx"):
+        pack = packread.PackFile(str(idx)[:-4])
+        try:
+            order = pack.offsets()
+            for i, (offset, name) in enumerate(order):
+                if name == raw:
+                    end = order[i + 1][0] if i + 1 < len(order) else pack.size() - 20
+                    return Path(pack.path), offset, end
+        finally:
+            pack.close()
+    raise AssertionError(f"{object_id} is in no pack")
+
+
+def damage(store: SnapshotStore, object_id: str, count: int = 16) -> Path:
+    """Flip *count* bytes in the middle of an object, wherever it is (loose file or pack entry)."""
+    loose = object_file(store, object_id)
+    if loose.exists():
+        flip_middle(loose, count)
+        return loose
+    path, start, end = pack_entry(store, object_id)
+    os.chmod(path, 0o644)
+    data = bytearray(path.read_bytes())
+    mid = (start + end) // 2
+    for i in range(mid - count // 2, mid + count // 2):
+        data[i] ^= 0xFF
+    path.write_bytes(bytes(data))
+    return path
+
+
 def rewrite(path: Path, data: bytes) -> None:
     os.chmod(path, 0o644)
     path.write_bytes(data)
@@ -67,7 +104,8 @@ def snapshot(store):
     """One committed snapshot: a body under blobs/, a document, a manifest listing the body."""
     body = os.urandom(200_000)  # incompressible: stored with zlib level 0
     blob, sha256 = store.add_stream(len(body), [body])
-    doc = store.add_bytes(b'{"Name": "sailjada-prod"}\n' * 40)
+    doc_data = b'{"Name": "sailjada-prod"}\n' * 40
+    doc = store.add_bytes(doc_data)
     manifest = json.dumps({"bodies": {blob: {"sha256": sha256, "size": len(body)}}}).encode()
     files = {f"blobs/{blob[:2]}/{blob[2:]}": blob, "aws/1/us-east-1/s3/bucket/x/bucket.json": doc,
              "manifest.json": store.add_bytes(manifest)}
@@ -75,7 +113,7 @@ def snapshot(store):
     commit = store.commit(tree, None, "one")
     store.advance(None, commit)
     store.tag("v1.0", commit, "tagged")
-    return store, {"body": blob, "doc": doc, "tree": tree, "commit": commit, "data": body}
+    return store, {"body": blob, "doc": doc, "tree": tree, "commit": commit, "data": body, "doc_data": doc_data}
 
 
 # -- which folders are repositories -----------------------------------------------------------
@@ -162,11 +200,13 @@ def test_init_still_makes_a_repository_in_a_new_or_empty_folder(tmp_path):
 def test_the_lock_sweeps_a_killed_runs_temporary_files_and_nothing_else(snapshot):
     store, ids = snapshot
     old = time.time() - 3600
-    fanout = object_file(store, ids["body"]).parent
+    fanout = object_file(store, ids["doc"]).parent
     pack_dir = store.path / "objects" / "pack"
     # only gitsnap writes these: holding the lock proves their writer is dead, however fresh
     ours = [
-        store.path / "objects" / "tmp_obj_k1ll3d",  # store/loose.py: a half-written body
+        pack_dir / "tmp_gitsnap_x8Yq2.pack",  # store/packs.py: the bodies of a killed capture
+        pack_dir / "tmp_gitsnap_b7Rr1.idx",  # ... and the index of a pack being finished
+        store.path / "objects" / "tmp_obj_k1ll3d",  # an older gitsnap's half-written body
         fanout / (ids["doc"][2:] + ".lock"),  # dulwich writing a loose object
         store.path / "objects" / "tmp_pack_Zq9",  # dulwich receiving a thin pack
         pack_dir / "tmpa8s7d6.pack",  # dulwich add_pack
@@ -188,7 +228,7 @@ def test_the_lock_sweeps_a_killed_runs_temporary_files_and_nothing_else(snapshot
     with store.lock():
         assert [p for p in ours + gits_old if p.exists()] == []
     assert all(p.exists() for p in gits_fresh) and finished.exists()
-    assert object_file(store, ids["body"]).exists() and object_file(store, ids["doc"]).exists()
+    assert store.sound(ids["body"]) and object_file(store, ids["doc"]).exists()
     assert store.head() == ids["commit"] and store.tags() == {"v1.0": ids["commit"]}
 
 
@@ -239,21 +279,21 @@ def test_sound_is_true_for_every_good_object_and_false_for_a_missing_one(snapsho
     assert not store.sound("not an id")
 
 
-@pytest.mark.parametrize("damage", ["flip", "truncate", "other-object", "bad-header", "trailing-bytes", "empty"])
-def test_sound_is_false_for_a_damaged_loose_object(snapshot, damage):
+@pytest.mark.parametrize("harm", ["flip", "truncate", "other-object", "bad-header", "trailing-bytes", "empty"])
+def test_sound_is_false_for_a_damaged_loose_object(snapshot, harm):
     store, ids = snapshot
-    blob = ids["body"]
+    blob = ids["doc"]
     path = object_file(store, blob)
     raw = path.read_bytes()
-    if damage == "flip":
+    if harm == "flip":
         flip_middle(path)
-    elif damage == "truncate":
+    elif harm == "truncate":
         rewrite(path, raw[: len(raw) // 2])
-    elif damage == "other-object":  # valid zlib and header, other bytes: only the hash tells
+    elif harm == "other-object":  # valid zlib and header, other bytes: only the hash tells
         rewrite(path, zlib.compress(b"blob 3\x00bad"))
-    elif damage == "bad-header":
-        rewrite(path, zlib.compress(b"blob x\x00" + ids["data"]))
-    elif damage == "trailing-bytes":
+    elif harm == "bad-header":
+        rewrite(path, zlib.compress(b"blob x\x00" + ids["doc_data"]))
+    elif harm == "trailing-bytes":
         rewrite(path, raw + b"\x00junk")
     else:
         rewrite(path, b"")
@@ -262,39 +302,76 @@ def test_sound_is_false_for_a_damaged_loose_object(snapshot, damage):
     assert fsck.returncode != 0 and blob[2:] in fsck.stderr  # git agrees (it names the id or the file)
 
 
-def test_sound_reads_an_unchanged_file_once_and_a_changed_one_again(snapshot, monkeypatch):
+@pytest.mark.parametrize("packed", [True, False], ids=["body-in-a-pack", "loose-document"])
+def test_sound_reads_an_unchanged_file_once_and_a_changed_one_again(snapshot, monkeypatch, packed):
     writer, ids = snapshot
-    reads: list[Path] = []
-    real = loose_module.open_object
-    monkeypatch.setattr(loose_module, "open_object", lambda path, *a, **k: (reads.append(path), real(path, *a, **k))[1])
-    blob = ids["body"]
-    path = object_file(writer, blob)
-    assert writer.sound(blob) and reads == []  # the store that wrote it knows it is sound
-    store = SnapshotStore(writer.path)  # another process: no cache saved yet
+    reads: list[str] = []
+    real_loose, real_entry = loose_module.open_object, packread.open_entry
+    monkeypatch.setattr(loose_module, "open_object",
+                        lambda path, *a, **k: (reads.append(str(path)), real_loose(path, *a, **k))[1])
+    monkeypatch.setattr(packread, "open_entry",
+                        lambda source, *a, **k: (reads.append(source.name), real_entry(source, *a, **k))[1])
+    blob = ids["body"] if packed else ids["doc"]
+    where = pack_entry(writer, blob)[0] if packed else object_file(writer, blob)
+    if packed:
+        assert writer.sound(blob) and reads == []  # the store that wrote the pack knows it is sound
+        (writer.path / "gitsnap" / "sound.cache").unlink(missing_ok=True)
+    store = SnapshotStore(writer.path)  # another process, without the cache
     assert store.sound(blob) and store.sound(blob)
-    assert reads == [path]  # the second answer came from the stat cache
+    assert len(reads) == 1  # the second answer came from the stat cache
     store.close()  # saves the cache: a new process (a new store) does not read it either
     again = SnapshotStore(store.path)
-    assert again.sound(blob) and reads == [path]
+    assert again.sound(blob) and len(reads) == 1
     assert (store.path / "gitsnap" / "sound.cache").read_text().startswith("gitsnap sound cache 1\n")
     # damage that keeps size and mtime (a write, then the old mtime put back): ctime still moves
-    st = path.stat()
-    flip_middle(path)
-    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
-    assert path.stat().st_size == st.st_size and path.stat().st_mtime_ns == st.st_mtime_ns
-    assert not again.sound(blob) and reads == [path, path]
+    st = where.stat()
+    damage(again, blob)
+    os.utime(where, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert where.stat().st_size == st.st_size and where.stat().st_mtime_ns == st.st_mtime_ns
+    assert not again.sound(blob) and len(reads) == 2
     assert not again.sound(blob) and len(reads) == 3  # a damaged object is never cached
 
 
-def test_writing_a_body_again_repairs_a_damaged_copy(snapshot):
+def test_a_pack_the_store_wrote_is_remembered_sound_whole(snapshot, monkeypatch):
+    """What makes the no-change path cheap at 100,000 bodies: a new process asks about every
+    body of a pack gitsnap wrote and reads none of them (a lookup and a stat each)."""
     store, ids = snapshot
-    blob = ids["body"]
-    flip_middle(object_file(store, blob))
+    bodies = [store.add_stream(len(b), [b])[0] for b in (os.urandom(2000) + bytes([i]) for i in range(200))]
+    store.flush()
+    store.close()
+    reads: list[str] = []
+    real_entry, real_loose = packread.open_entry, loose_module.open_object
+    monkeypatch.setattr(packread, "open_entry",
+                        lambda source, *a, **k: (reads.append(source.name), real_entry(source, *a, **k))[1])
+    monkeypatch.setattr(loose_module, "open_object",
+                        lambda path, *a, **k: (reads.append(str(path)), real_loose(path, *a, **k))[1])
+    again = SnapshotStore(store.path)
+    assert all(again.sound(b) for b in bodies) and reads == []
+    cache = (store.path / "gitsnap" / "sound.cache").read_text().splitlines()
+    assert len(cache) < 10 and any(line.startswith("pack pack-") for line in cache)  # not a line per body
+
+
+@pytest.mark.parametrize("where", ["pack", "loose"])
+def test_writing_a_body_again_repairs_a_damaged_copy(snapshot, where):
+    """The damaged copy is in a pack (gitsnap wrote it) or a loose file (an older gitsnap did):
+    either way, once the body is written again every reader gets the fresh copy."""
+    store, ids = snapshot
+    blob, data = ids["body"], ids["data"]
+    if where == "loose":  # what an older gitsnap left: the body as a loose object
+        blob, data = ids["doc"], ids["doc_data"]
+    damage(store, blob)
     assert not store.sound(blob)
-    again, _ = store.add_stream(len(ids["data"]), [ids["data"]])
-    assert again == blob and store.sound(blob)
+    with pytest.raises(CorruptObjectError):
+        store.read(blob)
+    again, _ = store.add_stream(len(data), [data])
+    assert again == blob and store.sound(blob) and store.read(blob) == data
+    store.flush()
+    assert store.sound(blob) and b"".join(store.iter_blob(blob)) == data
+    reopened = SnapshotStore(store.path)
+    assert reopened.sound(blob) and reopened.read(blob) == data
     out = subprocess.run(["git", "-C", str(store.path), "cat-file", "blob", blob], capture_output=True)
-    assert out.returncode == 0 and out.stdout == ids["data"]
+    assert out.returncode == 0 and out.stdout == data
+    assert verify(reopened, "HEAD").problems == []
 
 
 def test_sound_checks_packed_objects_from_many_threads(snapshot):
@@ -315,7 +392,7 @@ def test_sound_checks_packed_objects_from_many_threads(snapshot):
         t.join()
     assert results == dict.fromkeys(wanted, True)
     pack = next((store.path / "objects" / "pack").glob("*.pack"))
-    flip_middle(pack, count=4096)  # most of the middle of the pack
+    flip_middle(pack, count=4096)  # most of the middle of the pack (git repack made one pack)
     assert not all(packed.sound(oid) for oid in wanted)
 
 
@@ -325,7 +402,9 @@ def test_sound_checks_packed_objects_from_many_threads(snapshot):
 def test_every_read_of_a_damaged_object_names_it(snapshot):
     store, ids = snapshot
     flip_middle(object_file(store, ids["doc"]))
-    flip_middle(object_file(store, ids["body"]))
+    damage(store, ids["body"])
+    with pytest.raises(CorruptObjectError, match=f"blob {ids['body']} is corrupt \\(zlib: .*pack-"):
+        store.read(ids["body"])
     with pytest.raises(CorruptObjectError, match=f"blob {ids['doc']} is corrupt \\(zlib: "):
         store.read(ids["doc"])
     with pytest.raises(CorruptObjectError, match=f"blob {ids['body']} is corrupt"):
@@ -357,7 +436,7 @@ def test_a_branch_pointing_at_a_corrupt_commit_is_named_not_unknown(snapshot):
 def test_verify_lists_each_damaged_object_with_its_path_and_goes_on(snapshot):
     store, ids = snapshot
     assert verify(store, "HEAD").problems == []
-    flip_middle(object_file(store, ids["body"]))
+    damage(store, ids["body"])
     object_file(store, ids["doc"]).unlink()
     tag_object = (store.path / "refs" / "tags" / "v1.0").read_text().strip()
     flip_middle(object_file(store, tag_object))

@@ -1,0 +1,482 @@
+"""Bodies into pack files: a capture of 100,000 objects leaves a few packs, not 100,000 files.
+
+What is written: version 2 packs with a version 2 ``.idx`` (dulwich writes the index and the
+entry headers), **no deltas**: every entry is one whole object as one zlib stream, so a
+packed body streams back with bounded memory (packread.py), and the repository is the
+compressed bodies plus a few bytes per entry, without ``git gc``.
+
+How a body gets there (:meth:`PackWriter.write_stream`), in one pass over its bytes: git's
+SHA-1 and the sha256 are computed together while it is deflated (level 0 for bodies that do
+not compress, loose.choose_level). Then:
+
+- **Small bodies** (up to :data:`SMALL_MAX`, 8 MiB: the size below which the secret scan
+  holds a body in memory anyway) are compressed in memory by the calling thread, outside
+  any lock (zlib and hashlib release the GIL), and appended to the one shared open pack
+  under a short lock: one ``pwrite``, no temporary file, no fsync of their own.
+- **Big bodies** stream into a pack of their own whose object count (one) is known up
+  front, so the pack's checksum is computed as it is written and memory stays bounded for
+  any size. Finished at once (one fsync per body of more than 8 MiB is noise).
+
+Documents, trees, commits and tags stay loose objects (repo.py): a few hundred per capture.
+
+The shared pack's object count is not known until it is finished, so its header is written
+with a count of 0 and rewritten when it is finished, and its trailer (the SHA-1 of all the
+bytes before it) is then computed by reading the file back once, from the page cache: what
+``git fast-import`` does. The alternative, holding a batch in memory until its count is
+known, would put up to a pack's worth of bodies in the process's memory; re-hashing costs
+about a second per GiB and no memory.
+
+Finishing a pack (:meth:`PackWriter.flush`, called before every ref move, and whenever the
+shared pack passes :data:`ROLL_BYTES`): header, trailer, fsync, rename to
+``pack-<checksum>.pack``, the ``.idx`` written to a temporary file, fsynced and renamed,
+then the folder fsynced. The ``.pack`` is renamed before the ``.idx`` (git's order: a pack
+is only used once its index exists), and nothing is under a final name before it is whole
+and on disk. A killed capture leaves only ``objects/pack/tmp_gitsnap_*`` files, which the
+next capture's sweep removes (sweep.py).
+
+Until it is finished, what was appended to a pack is readable (:meth:`PackWriter.find`):
+the store's readers look here first, so a body written in this run is read back, checked
+as sound, or deduplicated before its pack is finished.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+import logging
+import os
+import queue
+import struct
+import tempfile
+import threading
+import zlib
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from dulwich.object_format import SHA1
+from dulwich.pack import pack_header_chunks, pack_object_header, write_pack_index_v2
+
+from . import durable
+from .loose import SizeMismatchError, choose_level
+from .packread import PackFile, PackSet
+
+log = logging.getLogger(__name__)
+
+SMALL_MAX = 8 * 1024 * 1024  # larger bodies stream into a pack of their own
+ROLL_BYTES = 1024 * 1024 * 1024  # the shared pack is finished once it is this large
+TEMP_PREFIX = "tmp_gitsnap_"  # objects/pack/tmp_gitsnap_*.pack / .idx: what a killed writer leaves
+_WRITE_BUFFER = 1024 * 1024
+SMALL_WINDOW = 64 * 1024  # bodies up to this size get a deflate state sized to them
+_HASH_BEHIND = 8  # chunks (of about 1 MiB) the side hashing thread may lag behind
+_SYNC_BEHIND = 64 * 1024 * 1024  # a big body's pack is synced behind the writer every this many bytes
+
+
+class StoredDeflate:
+    """A zlib stream of stored (uncompressed) deflate blocks, for bodies that do not compress.
+
+    Same interface as ``zlib.compressobj`` (``compress``, ``flush``). zlib's own level 0
+    costs about 2.5 s of CPU per GiB here (it still runs its block machinery over 64 KiB
+    windows); framing the bytes ourselves costs an adler32 and a copy, about 0.2 s per GiB,
+    and gives a stream every inflater reads (RFC 1950/1951: header ``78 01``, blocks of at
+    most 65,535 bytes with their length and its complement, an empty final block, adler32).
+    """
+
+    _HEADER = b"\x78\x01"  # deflate, 32 KiB window, no dictionary, fastest; (0x7801 % 31 == 0)
+    _BLOCK = 65535
+
+    def __init__(self) -> None:
+        self._adler = 1
+        self._started = False
+
+    def compress(self, data: bytes) -> bytes:
+        view = memoryview(data)
+        self._adler = zlib.adler32(view, self._adler)
+        parts: list[bytes | memoryview] = []
+        if not self._started:
+            parts.append(self._HEADER)
+            self._started = True
+        for start in range(0, len(view), self._BLOCK):
+            block = view[start:start + self._BLOCK]
+            parts.append(struct.pack("<BHH", 0, len(block), len(block) ^ 0xFFFF))
+            parts.append(block)
+        return b"".join(parts)
+
+    def flush(self) -> bytes:
+        head = b"" if self._started else self._HEADER
+        self._started = True
+        return head + struct.pack("<BHH", 1, 0, 0xFFFF) + struct.pack(">I", self._adler)
+
+
+def compressor(level: int, size: int):  # -> zlib.Compress | StoredDeflate
+    """A deflate stream for a body of *size* bytes. Pure.
+
+    Level 0 (bodies that do not compress) is :class:`StoredDeflate`. zlib's default state (a
+    32 KiB window, a 64 Ki-entry hash table) costs more to set up than deflating a 1 KiB
+    body does; a window just larger than the body and a smaller table give the same bytes
+    (matches cannot reach further back than the body's start), measured at a quarter to a
+    half of the CPU per small body. Any window inflates.
+    """
+    if level == 0:
+        return StoredDeflate()
+    if size > SMALL_WINDOW:
+        return zlib.compressobj(level)
+    return zlib.compressobj(level, zlib.DEFLATED, max(9, min(15, (size + 262).bit_length())), 4)
+
+
+def _entry_header(type_num: int, size: int) -> bytes:
+    return bytes(pack_object_header(type_num, None, size, object_format=SHA1))
+
+
+def _write_all(fd: int, data: bytes | memoryview, offset: int) -> None:
+    view = memoryview(data)
+    while view:
+        done = os.pwrite(fd, view, offset)
+        view, offset = view[done:], offset + done
+
+
+class _OpenPack:
+    """A pack being written: a temporary file, its entries so far, readable while written."""
+
+    def __init__(self, pack_dir: str, count: int = 0) -> None:
+        os.makedirs(pack_dir, exist_ok=True)
+        fd, self.path = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".pack", dir=pack_dir)
+        self.fd = fd
+        self.name = os.path.basename(self.path)
+        self.entries: list[tuple[bytes, int, int]] = []  # (binary id, offset, crc32)
+        self.syncing: threading.Thread | None = None  # a write-behind sync (big bodies)
+        self.header = b"".join(pack_header_chunks(count))
+        _write_all(fd, self.header, 0)
+        self.end = len(self.header)
+
+    def pread(self, size: int, offset: int) -> bytes:
+        return os.pread(self.fd, size, offset)
+
+    def append(self, raw: bytes, entry: bytes, crc: int) -> int:
+        offset = self.end
+        _write_all(self.fd, entry, offset)
+        self.end += len(entry)
+        self.entries.append((raw, offset, crc))
+        return offset
+
+    def wait_sync(self) -> None:
+        """Wait for a write-behind sync still running on this pack's descriptor."""
+        if self.syncing is not None:
+            self.syncing.join()
+
+    def discard(self) -> None:
+        self.wait_sync()
+        with contextlib.suppress(OSError):
+            os.close(self.fd)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.path)
+
+
+def _sync_behind(fd: int) -> None:
+    """Start the disk on what is written so far; the fsync when finishing is what counts."""
+    with contextlib.suppress(OSError):
+        os.fdatasync(fd)
+
+
+class _Hashing:
+    """Runs hash updates in order on a thread of its own, a few chunks behind the caller.
+
+    At most :data:`_HASH_BEHIND` chunks wait, so memory stays bounded. An exception in an
+    update is raised by the next ``run`` or by ``close``.
+    """
+
+    def __init__(self) -> None:
+        self._todo: queue.Queue = queue.Queue(_HASH_BEHIND)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._work, name="gitsnap-hash", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        while True:
+            item = self._todo.get()
+            if item is None:
+                return
+            fn, data = item
+            if self._error is None:
+                try:
+                    fn(data)
+                except BaseException as exc:  # noqa: BLE001 (handed to the writer's thread)
+                    self._error = exc
+
+    def run(self, fn: Callable[[Any], None], data: Any) -> None:
+        if self._error is not None:
+            raise self._error
+        self._todo.put((fn, data))
+
+    def close(self, wait: bool = True) -> None:
+        """Wait for every update queued (with *wait*), and stop the thread."""
+        if not self._thread.is_alive():
+            return
+        if not wait:
+            self._error = self._error or RuntimeError("abandoned")
+        self._todo.put(None)
+        self._thread.join()
+        if wait and self._error is not None:
+            raise self._error
+
+
+class PackWriter:
+    """Writes objects into packs under ``objects/pack``. Thread-safe.
+
+    Args:
+        pack_dir: ``objects/pack``.
+        packs: The store's pack list: a finished pack is added to it.
+        sealed: Told of every pack finished by this writer (the store remembers it as sound:
+            every entry was hashed as it was written).
+    """
+
+    def __init__(self, pack_dir: Path, packs: PackSet, sealed: Callable[[PackFile], None]) -> None:
+        self.pack_dir = str(pack_dir)
+        self._packs = packs
+        self._sealed = sealed
+        self._lock = threading.Lock()  # the shared pack and the entries index
+        self._open: _OpenPack | None = None
+        self._entries: dict[bytes, tuple[_OpenPack, int]] = {}  # what is not in a finished pack yet
+        self._finishing = 0  # packs being finished by a thread that rolled them over
+        self._finished = threading.Condition(self._lock)
+        self._errors: list[OSError] = []  # a rolled-over pack that could not be finished
+        self._retired: list[int] = []  # descriptors of finished packs, closed by close()
+
+    # -- reading what is not finished yet --------------------------------------------------
+
+    def find(self, raw: bytes) -> tuple[_OpenPack, int] | None:
+        """Where an object written by this writer, in a pack not finished yet, is."""
+        return self._entries.get(raw)  # a dict read is atomic; entries are added after their bytes
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def write_stream(self, size: int, chunks: Iterable[bytes],
+                     keep_existing: Callable[[str], bool]) -> tuple[str, str]:
+        """Write a blob of *size* bytes from *chunks*; ``(git blob id, sha256 hex)``.
+
+        ``keep_existing(blob_id)`` says whether a copy already stored can be kept (it is known
+        sound); if not, this copy is written, and readers get it from then on.
+
+        Raises:
+            SizeMismatchError: The chunks held another number of bytes than *size*; nothing
+                was written.
+        """
+        if size > SMALL_MAX:
+            return self._write_big(size, chunks, keep_existing)
+        sha1 = hashlib.sha1(b"blob %d\x00" % size)
+        sha256 = hashlib.sha256()
+        stream = iter(chunks)
+        first = next(stream, b"")
+        comp = compressor(choose_level(first), size)
+        pieces = [_entry_header(3, size)]
+        seen = 0
+        for chunk in itertools.chain((first,), stream):
+            seen += len(chunk)
+            if seen > size:
+                break
+            sha1.update(chunk)
+            sha256.update(chunk)
+            pieces.append(comp.compress(chunk))
+        if seen != size:
+            raise SizeMismatchError(f"expected {size} bytes, got {seen}" if seen < size else
+                                    f"expected {size} bytes, got more")
+        pieces.append(comp.flush())
+        blob_id = sha1.hexdigest()
+        if not keep_existing(blob_id):
+            self._append(bytes.fromhex(blob_id), b"".join(pieces))
+        return blob_id, sha256.hexdigest()
+
+    def _append(self, raw: bytes, entry: bytes) -> None:
+        crc = zlib.crc32(entry)
+        rolled = None
+        with self._lock:
+            if raw in self._entries:  # another thread wrote it meanwhile: never twice in one pack
+                return
+            if self._open is None:
+                self._open = _OpenPack(self.pack_dir)
+            pack = self._open
+            offset = pack.append(raw, entry, crc)
+            self._entries[raw] = (pack, offset)
+            if pack.end >= ROLL_BYTES:
+                rolled, self._open = pack, None
+                self._finishing += 1
+        if rolled is not None:
+            self._finish_rolled(rolled)
+
+    def _finish_rolled(self, pack: _OpenPack) -> None:
+        """Finish a pack that passed ROLL_BYTES, outside the lock: other writers go on."""
+        try:
+            self._finish(pack)
+        except OSError as exc:  # told again by flush(), before any ref can name its objects
+            log.warning("cannot finish %s: %s", pack.path, exc)
+            with self._lock:
+                self._errors.append(exc)
+        finally:
+            with self._lock:
+                self._finishing -= 1
+                self._finished.notify_all()
+
+    def _write_big(self, size: int, chunks: Iterable[bytes],
+                   keep_existing: Callable[[str], bool]) -> tuple[str, str]:
+        """A body larger than SMALL_MAX: streamed into a one-object pack, checksum on the way.
+
+        Four hashes run over a big body (git's SHA-1 and the sha256 of its bytes, the pack's
+        SHA-1 and the entry's CRC32 of what is written); in one thread they are most of the
+        time a 1 GiB body takes. The sha256 and the pack's two run on a second thread
+        (:class:`_Hashing`; hashlib and zlib release the GIL), so the two cores share them.
+        """
+        pack = _OpenPack(self.pack_dir, count=1)
+        side = _Hashing()
+        try:
+            pack_sha = hashlib.sha1(pack.header)
+            sha1 = hashlib.sha1(b"blob %d\x00" % size)
+            sha256 = hashlib.sha256()
+            crc = [0]
+
+            def written(data: bytes) -> None:
+                pack_sha.update(data)
+                crc[0] = zlib.crc32(data, crc[0])
+
+            out = bytearray(_entry_header(3, size))  # hashed and summed with the first bytes out
+            stream = iter(chunks)
+            first = next(stream, b"")
+            comp = compressor(choose_level(first), size)
+            seen = 0
+            for chunk in itertools.chain((first,), stream):
+                seen += len(chunk)
+                if seen > size:
+                    break
+                sha1.update(chunk)
+                side.run(sha256.update, chunk)
+                out += comp.compress(chunk)
+                if len(out) >= _WRITE_BUFFER:
+                    out = self._spill(pack, out, side, written)
+            if seen != size:
+                raise SizeMismatchError(f"expected {size} bytes, got {seen}" if seen < size else
+                                        f"expected {size} bytes, got more")
+            out += comp.flush()
+            self._spill(pack, out, side, written)
+            side.close()
+            blob_id = sha1.hexdigest()
+            if keep_existing(blob_id):
+                pack.discard()
+                return blob_id, sha256.hexdigest()
+            pack.entries.append((bytes.fromhex(blob_id), len(pack.header), crc[0] & 0xFFFFFFFF))
+            self._finish(pack, pack_sha.digest())
+            return blob_id, sha256.hexdigest()
+        except BaseException:
+            side.close(wait=False)
+            pack.discard()
+            raise
+
+    @staticmethod
+    def _spill(pack: _OpenPack, out: bytearray, side: _Hashing, written: Callable[[bytes], None]) -> bytearray:
+        """Write *out* at the pack's end, hash it on the side; a fresh buffer to fill next.
+
+        Every :data:`_SYNC_BEHIND` bytes the pack is synced on the side as well (write-behind):
+        a 1 GiB pack then reaches the disk while it is written, and the fsync that finishing
+        needs before a ref may name it waits for the last stretch only, not for the whole.
+        """
+        data = bytes(out)
+        _write_all(pack.fd, data, pack.end)
+        before, pack.end = pack.end, pack.end + len(data)
+        side.run(written, data)
+        if before // _SYNC_BEHIND != pack.end // _SYNC_BEHIND and (pack.syncing is None or not pack.syncing.is_alive()):
+            pack.syncing = threading.Thread(target=_sync_behind, args=(pack.fd,), daemon=True)
+            pack.syncing.start()
+        return bytearray()
+
+    # -- finishing -------------------------------------------------------------------------
+
+    def flush(self) -> int:
+        """Finish the shared pack (and wait for any being finished); how many packs were.
+
+        Raises:
+            durable.FlushError: A pack could not be finished; no ref may name its objects.
+        """
+        with self._lock:
+            pack, self._open = self._open, None
+            while self._finishing:
+                self._finished.wait()
+            errors, self._errors = self._errors, []
+        if errors:
+            raise durable.FlushError(errors[0].errno, f"cannot finish a pack: {errors[0].strerror or errors[0]}")
+        if pack is None:
+            return 0
+        try:
+            self._finish(pack)
+        except OSError as exc:
+            with self._lock:  # put it back: its entries stay readable, a later flush tries again
+                if self._open is None:
+                    self._open = pack
+            raise durable.FlushError(exc.errno, f"cannot finish {pack.path}: {exc.strerror or exc}") from exc
+        return 1
+
+    def _finish(self, pack: _OpenPack, checksum: bytes | None = None) -> None:
+        """Header, trailer, fsync, rename; the index likewise; the folder fsynced; registered."""
+        if checksum is None:
+            _write_all(pack.fd, b"".join(pack_header_chunks(len(pack.entries))), 0)
+            checksum = _rehash(pack.fd, pack.end)
+        _write_all(pack.fd, checksum, pack.end)
+        pack.wait_sync()
+        os.fsync(pack.fd)
+        # the descriptor stays open (closed by close()): a reader may still be reading an entry
+        # through it, and a closed number can be reused by another file at once
+        with self._lock:
+            self._retired.append(pack.fd)
+        base = os.path.join(self.pack_dir, f"pack-{checksum.hex()}")
+        os.chmod(pack.path, 0o444)
+        os.replace(pack.path, base + ".pack")
+        fd, idx_tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".idx", dir=self.pack_dir)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                write_pack_index_v2(fh, sorted(pack.entries), checksum)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(idx_tmp, 0o444)
+            os.replace(idx_tmp, base + ".idx")
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(idx_tmp)
+            raise
+        durable.fsync_path(self.pack_dir)
+        durable.full_sync(self.pack_dir)
+        registered = self._packs.add(base)
+        with self._lock:
+            for raw, _, _ in pack.entries:
+                if self._entries.get(raw, (None,))[0] is pack:
+                    del self._entries[raw]
+        self._sealed(registered)
+
+    def abandon(self) -> None:
+        """Drop the shared pack unfinished: no ref names what it holds (a failed capture)."""
+        with self._lock:
+            pack, self._open = self._open, None
+            if pack is not None:
+                for raw, _, _ in pack.entries:
+                    self._entries.pop(raw, None)
+        if pack is not None:
+            pack.discard()
+
+    def close(self) -> None:
+        """:meth:`abandon`, and close the descriptors of finished packs."""
+        self.abandon()
+        with self._lock:
+            retired, self._retired = self._retired, []
+        for fd in retired:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+def _rehash(fd: int, end: int) -> bytes:
+    """SHA-1 of the first *end* bytes of a file, read back (from the page cache)."""
+    sha = hashlib.sha1()
+    at = 0
+    while at < end:
+        data = os.pread(fd, min(8 * 1024 * 1024, end - at), at)
+        if not data:
+            raise OSError(f"pack file shorter than written ({at} of {end} bytes)")
+        sha.update(data)
+        at += len(data)
+    return sha.digest()
