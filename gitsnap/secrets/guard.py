@@ -192,6 +192,8 @@ class Guard:
                 self._note(found)
             return FileVerdict(None, found)
         hits = self.detector.scan_bytes(data, name or where)
+        if not hits:  # the common case, per body: no second decode
+            return FileVerdict(data, [])
         try:
             text: str | None = data.decode("utf-8")
         except UnicodeDecodeError:

@@ -26,7 +26,7 @@ from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
 from gitsnap.collectors import run
-from gitsnap.collectors.aws import awslambda, iam, s3, s3objects
+from gitsnap.collectors.aws import awslambda, iam, s3, s3listing, s3objects
 from gitsnap.collectors.context import UnitContext
 from gitsnap.collectors.errors import (
     BodyIntegrityError,
@@ -221,7 +221,7 @@ def test_a_page_that_says_truncated_without_a_token_is_an_error_not_the_end():
     stub.add_response("list_objects_v2", page)
     stub.add_response("list_objects_v2", page)
     with pytest.raises(IncompleteAnswerError, match="IsTruncated but gives no NextContinuationToken"):
-        run.call(context({"s3": client}), s3.BUCKET, detail(s3.BUCKET, "Objects"), {"Name": "b"}, "s3/b")
+        s3listing.get_objects(context({"s3": client}), {"Name": "b"})  # the Objects detail's fetch
 
 
 def test_a_truncated_role_listing_without_a_marker_fails_the_listing():
@@ -238,7 +238,7 @@ def test_a_throttled_second_page_is_an_error_not_a_shorter_listing():
                                           "Contents": [obj("a", b"x")]})
     stub.add_client_error("list_objects_v2", "SlowDown", "Please reduce your request rate.", 503)
     with pytest.raises(CollectorError, match="SlowDown"):
-        run.call(context({"s3": client}), s3.BUCKET, detail(s3.BUCKET, "Objects"), {"Name": "b"}, "s3/b")
+        s3listing.get_objects(context({"s3": client}), {"Name": "b"})  # the Objects detail's fetch
 
 
 # -- every byte checked: S3 ------------------------------------------------------------------

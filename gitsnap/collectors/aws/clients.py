@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import botocore.config
 import botocore.exceptions as bx
+import botocore.loaders
 import botocore.session
 from botocore.credentials import AssumeRoleCredentialFetcher, DeferredRefreshableCredentials
 from botocore.retries.standard import RetryEventAdapter, ThrottlingErrorDetector
@@ -115,8 +117,8 @@ LIMITS: dict[str, Limit] = {
     "lambda": Limit(8),  # control plane 15 requests/s per region (GetFunction 100)
     "apigateway": Limit(4),  # control plane 10 requests/s (burst 40) per account
     "apigatewayv2": Limit(4),
-    # thousands of requests a second per prefix; a GET ([aws.s3] workers, up to 128) holds its
-    # permit only until the headers arrive, not while the body streams in
+    # S3's control calls (bucket configuration, listings); object GETs and HEADs go through
+    # s3http.FastS3, bounded by the download threads ([aws.s3] workers, up to 128), not by gates
     "s3": Limit(32),
 }
 DEFAULT_LIMIT = Limit(16)  # every other service, per region
@@ -209,13 +211,41 @@ class Permits:
             events.register(name, self.give_back)
 
 
+_LOADERS: dict[str, botocore.loaders.Loader] = {}
+_LOADERS_LOCK = threading.Lock()
+
+
+def shared_models(session: botocore.session.Session) -> botocore.session.Session:
+    """*session*, reading botocore's model files through one loader per process.
+
+    Each botocore session parses its own copy of the JSON models it uses (endpoints, one
+    per service: megabytes, ~0.1 s each); a process with several sessions (accounts, a
+    role assumed again, restore after capture, the tests' in-process runs) parsed them
+    again for each. The models are read-only data, so one loader's cache serves all.
+    """
+    path = session.get_config_variable("data_path") or ""
+    with _LOADERS_LOCK:
+        loader = _LOADERS.get(path)
+        if loader is None:
+            loader = _LOADERS[path] = botocore.loaders.create_loader(path or None)
+    session.register_component("data_loader", loader)
+    return session
+
+
+# Per-service set-up of each new client, registered by the service module that needs it
+# (s3http.py gives S3 clients their lean object reader): clients.py sits below the service
+# modules and names none of them. Called with the client and a way to get the same
+# service's client in another region (redirects).
+CLIENT_SETUP: dict[str, Callable[[Any, Callable[[str | None], Any]], None]] = {}
+
+
 class AwsAccount:
     """A botocore session for one account, with a cache of thread-safe clients."""
 
     def __init__(self, profile: str | None = None, role_arn: str | None = None, workers: int = 16) -> None:
         # botocore directly: boto3 adds nothing here but ~80 ms of imports (s3transfer)
         try:
-            self._session = botocore.session.Session(profile=profile)
+            self._session = shared_models(botocore.session.Session(profile=profile))
             self._session.get_scoped_config()  # raises ProfileNotFound now, not mid-capture
         except bx.BotoCoreError as exc:
             raise translate(exc, "AWS session") from exc
@@ -259,7 +289,7 @@ class AwsAccount:
             creds.get_frozen_credentials()  # assume now: a refused role is reported before any read
         except (bx.BotoCoreError, bx.ClientError) as exc:
             raise translate(exc, f"assume role {role_arn}") from exc
-        self._session = botocore.session.Session()
+        self._session = shared_models(botocore.session.Session())
         # botocore has no public setter for refreshable credentials on a session
         self._session._credentials = creds  # noqa: SLF001
         if region:
@@ -282,6 +312,11 @@ class AwsAccount:
                 Permits(self.gate(service, where)).register(client)
                 for hook in self.client_hooks:
                     hook(client)
+                setup = CLIENT_SETUP.get(service)
+                if setup is not None and not self.client_hooks:
+                    # not when hooks watch the client's calls (call recording, restore's reveal
+                    # hook, tests' fake wires): those must see every call as a botocore call
+                    setup(client, lambda r, s=service: self.client(s, r))
                 self._clients[key] = client
             return self._clients[key]
 

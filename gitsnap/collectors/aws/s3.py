@@ -22,6 +22,7 @@ import botocore.exceptions as bx
 from ..context import UnitContext
 from ..spec import Call, Detail, LocateContext, Located, Raw, ResourceType
 from .clients import error_code, pages, translate
+from .s3listing import get_objects
 from .s3objects import capture_objects
 from .s3restore import RESTORER
 from .shapes import tag_map
@@ -148,8 +149,8 @@ BUCKET = ResourceType(
         Detail("OwnershipControls", _config("get_bucket_ownership_controls", "OwnershipControls", "OwnershipControlsNotFoundError")),
         Detail("Logging", _config("get_bucket_logging", "LoggingEnabled")),
         Detail("Notifications", _config("get_bucket_notification_configuration", None)),
-        # listed with the configuration calls, so the listing overlaps them
-        Detail("Objects", Call("list_objects_v2", params=lambda r: _bucket(r["Name"]), result="Contents", paginate=True)),
+        # one page for a small bucket; a big one is fanned out over its key prefixes (s3listing)
+        Detail("Objects", fetch=get_objects),
     ),
     transform=transform_bucket,
     volatile=("Notifications.EventBridgeConfiguration",),

@@ -106,6 +106,18 @@ class BodyMismatch(Exception):
     """One download of a body was short, long or failed its checksum (fetched again)."""
 
 
+def verify(data: bytes, size: int, check: BodyCheck | None) -> None:
+    """Check a body read whole: its length, then its hash, in one pass. Raises BodyMismatch."""
+    if len(data) != size:
+        raise BodyMismatch(f"length: {len(data)} of {size} bytes")
+    if check is not None:
+        hasher = check.make()
+        hasher.update(data)
+        got = check.encode(hasher.digest())
+        if got != check.value:
+            raise BodyMismatch(f"{check.label}: expected {check.value}, got {got}")
+
+
 def checked(chunks: Iterable[bytes], size: int, check: BodyCheck | None) -> Iterator[bytes]:
     """The chunks, passed on as they come; after the last, their count and hash are checked.
 

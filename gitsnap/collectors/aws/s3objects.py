@@ -4,9 +4,11 @@ Keys are data, never paths: each bucket's objects are one ``objects.jsonl`` line
 per key, and each body is one blob under ``blobs/``. An object whose ETag and
 size match the previous snapshot reuses its blob without a GET, if that blob is sound.
 
-Bodies are streamed into the blob writer and checked on the way (:mod:`.s3checksums`).
-A body that fails is fetched again; one that fails every time is an error, and nothing of
-it is written (the check raises before the blob writer renames its temporary file).
+Bodies are read through the client's lean reader (:mod:`.s3http`), checked in the pass that
+stores them (:mod:`.s3checksums`; a small body is read whole and checked before it is stored,
+a big one is read in parallel ranges, :mod:`.s3ranged`). A body that fails is fetched again;
+one that fails every time is an error, and nothing of it is written (the check raises before
+the blob writer finishes the object). The listing itself is :mod:`.s3listing`'s.
 
 An object whose body cannot be read is recorded, not fatal: archived (GLACIER, DEEP_ARCHIVE
 without a restored copy; Intelligent-Tiering archive tiers), KMS-denied, or requester-pays.
@@ -25,6 +27,7 @@ import base64
 import logging
 import threading
 from collections import Counter
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import replace
 from typing import Any
@@ -36,8 +39,10 @@ from ...secrets.sink import BodyLengthError
 from ..context import UnitContext
 from ..errors import BodyIntegrityError
 from ..spec import Extras, Raw
+from . import s3ranged
 from .clients import error_code, translate
-from .s3checksums import KMS, BodyMismatch, body_check, checked
+from .s3checksums import KMS, BodyMismatch, body_check, checked, verify
+from .s3http import FAST_READER, FastS3, fast_capable
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +120,11 @@ def archive_label(error: dict[str, Any], listed: str | None) -> str:
 
 class BucketReads:
     """Object reads of one bucket: GET and HEAD (with ``RequestPayer`` when configured), why a
-    body cannot be read, and restore requests (``--restore-archived``). Shared by threads."""
+    body cannot be read, and restore requests (``--restore-archived``). Shared by threads.
+
+    GET and HEAD go through the client's lean reader (:mod:`.s3http`) when it has one (every
+    S3 client a capture's account makes, unless hooks watch its calls), else through botocore.
+    """
 
     def __init__(self, ctx: UnitContext, bucket: str) -> None:
         self.ctx, self.bucket = ctx, bucket
@@ -124,12 +133,28 @@ class BucketReads:
         self.refused: list[tuple[str, str]] = []  # (key, error code) of restore requests S3 refused
         self._payer: str | None = None
         self._lock = threading.Lock()
+        client = ctx.client("s3")
+        fast = getattr(client, FAST_READER, None)
+        self.fast: FastS3 | None = fast if fast is not None and fast_capable(client, bucket) else None
 
-    def get(self, key: str) -> dict[str, Any]:
-        return self.ctx.client("s3").get_object(Bucket=self.bucket, Key=key, ChecksumMode="ENABLED", **self.payer_args)
+    def get(self, key: str, range_: str | None = None, if_match: str | None = None) -> dict[str, Any]:
+        """GetObject with ChecksumMode ENABLED; *range_* and *if_match* for one part of a body."""
+        if self.fast is not None:
+            return self.fast.get_object(self.bucket, key, payer=bool(self.payer_args), range_=range_,
+                                        if_match=if_match)
+        extra: dict[str, Any] = {}
+        if range_:
+            extra["Range"] = range_
+        if if_match:
+            extra["IfMatch"] = if_match
+        return self.ctx.client("s3").get_object(Bucket=self.bucket, Key=key, ChecksumMode="ENABLED",
+                                                **self.payer_args, **extra)
 
-    def head(self, key: str) -> dict[str, Any]:
-        return self.ctx.client("s3").head_object(Bucket=self.bucket, Key=key, **self.payer_args)
+    def head(self, key: str, checksums: bool = False) -> dict[str, Any]:
+        if self.fast is not None:
+            return self.fast.head_object(self.bucket, key, payer=bool(self.payer_args), checksums=checksums)
+        extra = {"ChecksumMode": "ENABLED"} if checksums else {}
+        return self.ctx.client("s3").head_object(Bucket=self.bucket, Key=key, **self.payer_args, **extra)
 
     def payer(self) -> str | None:
         """Who pays for reads (GetBucketRequestPayment), asked once; None if it cannot be told."""
@@ -187,18 +212,32 @@ class BucketReads:
         return None
 
 
-def _download(ctx: UnitContext, reads: BucketReads, key: str) -> ObjectEntry:
+def _download(ctx: UnitContext, reads: BucketReads, obj: Raw) -> ObjectEntry:
+    """One body, fetched, checked and stored in one pass; raises BodyMismatch if it fails its check.
+
+    A small body (up to the guard's scan limit) is read whole and checked once; a larger one
+    streams through the check into the store; one above :data:`.s3ranged.RANGED_MIN` is read
+    in parallel ranges (:mod:`.s3ranged`).
+    """
+    key = obj["Key"]
+    where = f"s3/{reads.bucket}/{key}"
+    if s3ranged.wanted(obj):
+        return s3ranged.download(ctx, reads, obj, where)
     resp = reads.get(key)
     size = resp["ContentLength"]
     body = resp["Body"]
     try:
-        chunks = checked(body.iter_chunks(CHUNK), size, body_check(resp))
-        stored = ctx.sink.body(size, chunks, f"s3/{reads.bucket}/{key}", key, ctx.sealed)
+        check = body_check(resp)
+        if size <= ctx.sink.scan_max:
+            data = body.read()
+            verify(data, size, check)
+            stored = ctx.sink.body_bytes(data, where, key, ctx.sealed, size)
+        else:
+            stored = ctx.sink.body(size, checked(body.iter_chunks(CHUNK), size, check), where, key, ctx.sealed)
     except _SHORT as exc:
         raise BodyMismatch(str(exc)) from exc
     finally:
         body.close()
-    ctx.counters.add(new_blobs=1, downloaded_bytes=size)
     return entry_from_get(key, resp, stored.blob, stored.sha256, stored.sealed)
 
 
@@ -217,7 +256,7 @@ def _fetch(ctx: UnitContext, reads: BucketReads, obj: Raw, with_body: bool) -> O
         problem = ""
         for _ in range(BODY_TRIES):
             try:
-                return _download(ctx, reads, key)
+                return _download(ctx, reads, obj)
             except BodyMismatch as exc:
                 problem = str(exc)
                 log.info("%s: body failed its check (%s); fetching it again", where, problem)
@@ -251,6 +290,52 @@ def warn_unreadable(ctx: UnitContext, reads: BucketReads, entries: list[ObjectEn
     return len(unread)
 
 
+PROGRESS_EVERY = 64  # objects a worker reads between progress updates
+
+
+def fetch_all(ctx: UnitContext, todo: Sequence[Raw], fetch: Callable[[Raw], ObjectEntry | None],
+              progress: str) -> list[ObjectEntry | None]:
+    """``fetch`` of every listed object, on the download threads, in the order given.
+
+    One task per worker, not one per object: each worker takes the next object from a shared
+    iterator until none is left (``next`` on a range iterator is atomic in CPython). The first
+    failure stops every worker from taking more, and is raised once all have stopped.
+    """
+    results: list[ObjectEntry | None] = [None] * len(todo)
+    indexes = iter(range(len(todo)))
+    failed: list[BaseException] = []
+
+    def drain() -> None:
+        done = 0
+        for i in indexes:
+            if failed:
+                break
+            try:
+                results[i] = fetch(todo[i])
+            except BaseException as exc:  # handed to the caller, which raises it
+                failed.append(exc)
+                break
+            done += 1
+            if done == PROGRESS_EVERY:
+                ctx.reporter.advance(progress, done)
+                done = 0
+        ctx.reporter.advance(progress, done)
+
+    workers = min(ctx.config.s3_workers, len(todo))
+    pending: list[Future[None]] = [ctx.downloads.submit(drain) for _ in range(workers)]
+    try:
+        for fut in pending:
+            fut.result()
+    except BaseException as exc:
+        failed.append(exc)
+        for fut in pending:
+            fut.cancel()
+        raise
+    if failed:
+        raise failed[0]
+    return results
+
+
 def capture_objects(ctx: UnitContext, raw: Raw, doc: Raw, rid: str) -> Extras:
     """Index every object; download only bodies the previous snapshot does not have."""
     bucket = raw["Name"]
@@ -259,38 +344,38 @@ def capture_objects(ctx: UnitContext, raw: Raw, doc: Raw, rid: str) -> Extras:
     listing = raw.get("Objects") or []
     key = f"{ctx.unit_path}/bucket/{bucket}/objects"
     ctx.reporter.start(key, f"s3/{bucket}", total=len(listing))
-    entries: list[ObjectEntry] = []
-    pending: list[Future[ObjectEntry | None]] = []
     with_body = ctx.config.s3_content
     reads = BucketReads(ctx, bucket)
+    sound = ctx.blobs.sound
+    slots: list[ObjectEntry | None] = []
+    todo: list[Raw] = []
+    at: list[int] = []  # where each fetched object's entry goes in ``slots``
+    reused = 0
     for obj in listing:
-        k, size, etag = obj["Key"], obj["Size"], obj["ETag"].strip('"')
-        old = previous.get(k)
-        if old is not None and old.etag == etag and old.size == size and (
+        old = previous.get(obj["Key"])
+        if old is not None and old.size == obj["Size"] and old.etag == obj["ETag"].strip('"') and (
             not with_body
-            or (old.blob is not None and ctx.blobs.sound(old.blob))
+            or (old.blob is not None and sound(old.blob))
             or (old.sealed and old.sha256 and ctx.sink.reuse_body(old.sha256, ctx.sealed))
         ):
-            entries.append(old)
-            ctx.counters.add(reused_blobs=1 if old.blob else 0)
-            ctx.reporter.advance(key)
+            slots.append(old)
+            reused += old.blob is not None
             continue
-        fut = ctx.downloads.submit(_fetch, ctx, reads, obj, with_body)
-        fut.add_done_callback(lambda _f: ctx.reporter.advance(key))
-        pending.append(fut)
-    try:
-        for fut in pending:
-            entry = fut.result()
-            if entry is not None:
-                entries.append(entry)
-    except BaseException:
-        for fut in pending:
-            fut.cancel()
-        raise
+        at.append(len(slots))
+        slots.append(None)
+        todo.append(obj)
+    ctx.reporter.advance(key, len(listing) - len(todo))
+    fetched = fetch_all(ctx, todo, lambda obj: _fetch(ctx, reads, obj, with_body), key) if todo else []
+    for i, entry in zip(at, fetched, strict=True):
+        slots[i] = entry
     ctx.reporter.finish(key)
+    entries = [e for e in slots if e is not None]  # None: deleted while it was being captured
     unread = warn_unreadable(ctx, reads, entries) if with_body else 0
-    ctx.counters.add(objects=len(entries), bytes=sum(e.size for e in entries))
-    summary = {"objects": len(entries), "bytes": sum(e.size for e in entries)}
+    downloaded = [e for e in fetched if e is not None and e.sha256 is not None]
+    total_bytes = sum(e.size for e in entries)
+    ctx.counters.add(objects=len(entries), bytes=total_bytes, reused_blobs=reused, new_blobs=len(downloaded),
+                     downloaded_bytes=sum(e.size for e in downloaded))
+    summary = {"objects": len(entries), "bytes": total_bytes}
     if unread:
         summary["unreadable"] = unread  # manifest.json: per bucket, and in totals
     return Extras(
