@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import changes
 from .changes import IDENTITIES, Change, Kind, identities, keyed, order_changes, reordered  # noqa: F401 (re-exported)
-from .layout import OBJECT_INDEX, ObjectEntry, load_index
+from .layout import OBJECT_INDEX, ObjectEntry, index_difference, load_index
 from .store import SnapshotStore
 from .store.snapshot import Snapshot, is_document
 
@@ -71,7 +71,13 @@ def _resource_summary(info: dict[str, Any]) -> dict[str, Any]:
 def diff_resource(
     address: str, a: Snapshot, b: Snapshot, content: bool = False, *, include_status: bool = False
 ) -> list[Change]:
-    """The changes of one resource present on both sides: its document, object index and files."""
+    """The changes of one resource present on both sides: its document, object index and files.
+
+    A resource whose folder (or file) has the same id on both snapshots is skipped unread. Of
+    two object indexes only the lines that differ are parsed: the rest are equal keys."""
+    same = a.resource_tree(address)
+    if same is not None and same == b.resource_tree(address):
+        return []
     fa, fb = a.resource_files(address), b.resource_files(address)
     out: list[Change] = []
     for rel in sorted(set(fa) | set(fb)):
@@ -79,8 +85,11 @@ def diff_resource(
         if ba == bb:
             continue
         if rel == OBJECT_INDEX:
-            old = {e.key: e for e in load_index(a.read(ba))} if ba else {}
-            new = {e.key: e for e in load_index(b.read(bb))} if bb else {}
+            if ba and bb:
+                old, new = index_difference(a.read(ba), b.read(bb))
+            else:
+                old = {e.key: e for e in load_index(a.read(ba))} if ba else {}
+                new = {e.key: e for e in load_index(b.read(bb))} if bb else {}
             out.extend(diff_objects(address, old, new, a.store if content else None))
         elif (compare := _file_diff(address, rel)) is not None:
             doc = b.document(address) or a.document(address)
@@ -133,7 +142,10 @@ def resource_differs(address: str, a: Snapshot, b: Snapshot, *, include_status: 
     :func:`diff_resource` reports. A status-only difference does not count unless asked."""
     if (address in a.resources) != (address in b.resources):
         return True
-    if address not in a.resources or a.resource_files(address) == b.resource_files(address):
+    if address not in a.resources:
+        return False
+    same = a.resource_tree(address)
+    if (same is not None and same == b.resource_tree(address)) or a.resource_files(address) == b.resource_files(address):
         return False
     return bool(diff_resource(address, a, b, include_status=include_status))
 

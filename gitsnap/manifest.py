@@ -1,9 +1,126 @@
-"""MANIFEST.md: the human inventory of a snapshot, rendered from manifest.json. Pure."""
+"""manifest.json read and written at scale, and MANIFEST.md, the human inventory rendered from it.
+
+A snapshot of a 100,000-object bucket has a 20 MB manifest.json, nearly all of it the
+``bodies`` map. :class:`ManifestSections` parses one top-level section when it is asked for
+(a diff needs ``resources`` only), and :func:`dump_manifest` writes the ``bodies`` map without
+the generic pretty-printer; both give exactly what canonical JSON gives.
+"""
 
 from __future__ import annotations
 
+import json
+import re
 from collections import Counter, defaultdict
+from collections.abc import Iterator, Mapping
 from typing import Any
+
+from .canonical import dumps, dumps_line
+
+_SECTION = re.compile(rb'\n  "')  # a top-level key: canonical JSON indents it by exactly two spaces
+_HEX = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+
+
+class ManifestSections(Mapping[str, Any]):
+    """A manifest.json that parses each top-level section only when it is read.
+
+    Canonical JSON (sorted keys, two-space indent) puts each top-level key at the start of a
+    line indented by exactly two spaces; nothing else is (strings hold no raw newline). Any
+    other form is parsed whole, as before.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._parsed: dict[str, Any] = {}
+        self._spans = self._find_spans(data)
+        if self._spans is None:
+            self._parsed = json.loads(data) if data.strip() else {}
+
+    @staticmethod
+    def _find_spans(data: bytes) -> dict[str, tuple[int, int]] | None:
+        """Each top-level key's value as ``(start, end)`` in *data*, or None if not canonical."""
+        if not (data.startswith(b'{\n  "') and data.endswith(b"\n}\n")):
+            return None
+        starts = [m.start() + 3 for m in _SECTION.finditer(data)]
+        ends = [s - 3 for s in starts[1:]] + [len(data) - 3]
+        spans = {}
+        try:
+            for start, end in zip(starts, ends, strict=True):
+                colon = data.index(b'": ', start)
+                spans[json.loads(data[start:colon + 1])] = (colon + 3, end - 1 if data[end - 1:end] == b"," else end)
+        except ValueError:
+            return None
+        return spans
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._parsed:
+            if self._spans is None or key not in self._spans:
+                raise KeyError(key)
+            start, end = self._spans[key]
+            self._parsed[key] = json.loads(self._data[start:end])
+        return self._parsed[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._spans if self._spans is not None else self._parsed)
+
+    def __len__(self) -> int:
+        return len(self._spans if self._spans is not None else self._parsed)
+
+
+def dump_manifest(manifest: dict[str, Any]) -> bytes:
+    """``canonical.dumps(manifest)``, byte for byte, with the ``bodies`` map written directly.
+
+    The generic indenting encoder is pure Python: 1.5 s for 100,000 bodies. Bodies of
+    another shape than ``{sha256, size, units}`` go through it as before.
+    """
+    bodies = manifest.get("bodies")
+    if not bodies or not isinstance(bodies, dict):
+        return dumps(manifest)
+    lines = _body_lines(bodies)
+    if lines is None:
+        return dumps(manifest)
+    text = dumps({**manifest, "bodies": {}})
+    marker = b'\n  "bodies": {},\n' if not text.endswith(b'\n  "bodies": {}\n}\n') else b'\n  "bodies": {}\n'
+    head, found, tail = text.partition(marker)
+    if not found:
+        return dumps(manifest)
+    comma = b"," if marker.endswith(b",\n") else b""
+    block = '\n  "bodies": {\n' + ",\n".join(lines) + "\n  }"
+    return head + block.encode("utf-8") + comma + b"\n" + tail
+
+
+def _string(text: str) -> str:
+    return f'"{text}"' if _HEX.fullmatch(text) else dumps_line(text)
+
+
+def _body_lines(bodies: dict[str, Any]) -> list[str] | None:
+    """Each body as canonical JSON at indent 4, or None if one has another shape."""
+    units_seen: dict[str, str] = {}
+    out = []
+    for blob in sorted(bodies):
+        body = bodies[blob]
+        if not isinstance(blob, str) or not isinstance(body, dict) or not set(body) <= {"sha256", "size", "units"}:
+            return None
+        fields = []
+        sha, size, units = body.get("sha256"), body.get("size"), body.get("units")
+        if "sha256" in body:
+            if not (sha is None or isinstance(sha, str)):
+                return None
+            fields.append('      "sha256": ' + ("null" if sha is None else _string(sha)))
+        if "size" in body:
+            if not (size is None or type(size) is int):
+                return None
+            fields.append('      "size": ' + ("null" if size is None else str(size)))
+        if "units" in body:
+            if not isinstance(units, list) or not all(isinstance(u, str) for u in units):
+                return None
+            if units:
+                shown = [units_seen.get(u) or units_seen.setdefault(u, dumps_line(u)) for u in units]
+                fields.append('      "units": [\n' + ",\n".join("        " + u for u in shown) + "\n      ]")
+            else:
+                fields.append('      "units": []')
+        inner = ("{\n" + ",\n".join(fields) + "\n    }") if fields else "{}"
+        out.append(f"    {_string(blob)}: {inner}")
+    return out
 
 
 def human_bytes(n: int | None) -> str:

@@ -16,7 +16,7 @@ it read to a :class:`Sink`. Capture and a live read (drift, restore's plan and c
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +28,7 @@ from ..secrets.seal import SEALED, Sealer
 from ..secrets.sink import SecretSink
 from ..store import SnapshotStore
 from ..store.loose import SizeMismatchError, git_blob_id
+from ..store.revisions import files_under
 from .finish import Finisher
 from .units import Previous, UnitResult, UnitRunner
 
@@ -68,11 +69,11 @@ class Sink:
     secrets: SecretSink
 
 
-def store_sink(blobs: BlobSink, guard: Guard, config: Config, sealer: Sealer, previous: dict[str, str],
+def store_sink(blobs: BlobSink, guard: Guard, config: Config, sealer: Sealer, previous: Mapping[str, str],
                reuse: bool) -> Sink:
     """Capture's sink: bodies into *blobs* (the store), values sealed with *sealer*; the
     previous snapshot's sealed items are reused when they were sealed to the same recipients."""
-    before = {p: b for p, b in previous.items() if p.startswith(SEALED + "/")}
+    before = files_under(previous, SEALED)
     return Sink(blobs, SecretSink(guard, sealer, blobs, before, reuse=reuse,
                                   scan_max=config.secrets_scan_max_bytes))
 
@@ -106,7 +107,7 @@ class Pipeline:
     counters: Counters = field(default_factory=Counters)
     options: dict[str, Any] = field(default_factory=dict)  # from the command line: lightsail_snapshot, ...
 
-    def read(self, only: tuple[str, ...], previous: dict[str, str], sink: Sink) -> Reading:
+    def read(self, only: tuple[str, ...], previous: Mapping[str, str], sink: Sink) -> Reading:
         """Every planned unit of *only* (all configured when empty), read into *sink*.
 
         *previous* is the snapshot collectors may reuse from (no GET when ETag and size match).

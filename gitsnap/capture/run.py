@@ -97,7 +97,7 @@ class Capture:
         self._options(request)
         with self.store.lock():
             head = self.store.head()
-            previous = self.store.files(head)
+            previous = self.store.tree_files(head)  # trees read as the capture needs them
             prev_manifest = read_manifest(self.store, previous)
             sink = store_sink(self.blobs, self.guard, self.config, sealer, previous,
                               reuse=prev_manifest.get("sealed_to") == sealer.digest)
@@ -126,4 +126,4 @@ class Capture:
     def read_live(self, against: str | None, only: tuple[str, ...]) -> Reading:
         """Every planned unit of *only* read into memory (bodies hashed, nothing written);
         *against* is the snapshot bodies need not be fetched again for."""
-        return self.pipeline.read(only, self.store.files(against), memory_sink(self.store, self.guard, self.config))
+        return self.pipeline.read(only, self.store.tree_files(against), memory_sink(self.store, self.guard, self.config))

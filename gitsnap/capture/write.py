@@ -13,7 +13,8 @@ import datetime as _dt
 import json
 import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from .. import __version__, canonical
@@ -24,15 +25,20 @@ from ..layout import (
     MANIFEST_JSON,
     MANIFEST_MD,
     OBJECT_INDEX,
+    ObjectEntry,
     blob_path,
     load_index,
+    new_lines,
 )
-from ..manifest import render_markdown
+from ..manifest import ManifestSections, dump_manifest, render_markdown
 from ..plan import Plan, unit_key
 from ..secrets.guard import Guard
 from ..secrets.seal import Sealer
 from ..store import SnapshotStore
+from ..store.loose import git_blob_id
+from ..store.revisions import TreeFiles, files_under
 from ..store.snapshot import Snapshot
+from ..store.trees import transform_ids, transform_nest
 from .finish import unique_addresses
 from .units import UnitResult
 
@@ -50,10 +56,11 @@ class CaptureRequest:
     restore_archived: int | None = None  # days: ask S3 to restore archived objects (Bulk tier)
 
 
-def read_manifest(store: SnapshotStore, files: dict[str, str]) -> dict[str, Any]:
-    """A snapshot's manifest.json (``{}`` for none: the first capture)."""
+def read_manifest(store: SnapshotStore, files: Mapping[str, str]) -> Mapping[str, Any]:
+    """A snapshot's manifest.json (``{}`` for none: the first capture), each section parsed
+    when first read (its ``bodies`` map, 20 MB at 100,000 bodies, only when a commit needs it)."""
     blob = files.get(MANIFEST_JSON)
-    return json.loads(store.read(blob)) if blob else {}
+    return ManifestSections(store.read(blob)) if blob else {}
 
 
 def left_out(service: str, only: tuple[str, ...]) -> bool:
@@ -64,7 +71,12 @@ def left_out(service: str, only: tuple[str, ...]) -> bool:
 @dataclass
 class Tree:
     """The new snapshot's contents, before the manifests: files by path (git ids), and the
-    manifest's units, resources, bodies and sealed items."""
+    manifest's units, resources, bodies and sealed items.
+
+    ``bodies`` holds the bodies kept with a unit from the previous manifest (described);
+    ``body_units`` the units of this capture that reference each body. The manifest's
+    ``bodies`` map (sha256 and size of each) is made only when there is a commit to write.
+    """
 
     files: dict[str, str]
     units: dict[str, Any]
@@ -72,6 +84,7 @@ class Tree:
     bodies: dict[str, dict[str, Any]]
     sealed: dict[str, dict[str, Any]]
     dropped: list[tuple[str, str]]
+    body_units: dict[str, set[str]] = field(default_factory=dict)
 
 
 class SnapshotWriter:
@@ -85,7 +98,7 @@ class SnapshotWriter:
         self.plan = plan
         self.request = request
 
-    def write(self, head: str | None, previous: dict[str, str], prev_manifest: dict[str, Any],
+    def write(self, head: str | None, previous: Mapping[str, str], prev_manifest: Mapping[str, Any],
               results: list[UnitResult], started: float) -> tuple[str | None, bool, list[tuple[str, str]]]:
         """(commit, whether it is new, units dropped with why): the commit is *head* when
         nothing changed (then only the tag moves)."""
@@ -93,7 +106,7 @@ class SnapshotWriter:
         tree = self.tree(previous, prev_manifest, results)
         seen = self.seen(prev_manifest)
         failed = any(r.status == "failed" for r in results)
-        unchanged = (tree.files == {p: b for p, b in previous.items() if p not in MANIFEST_FILES}
+        unchanged = (same_files(tree.files, previous)
                      and set(tree.units) == set(prev_manifest.get("units", {}))
                      and seen == prev_manifest.get("seen_not_captured", []))
         recovered = any(u.get("status") == "failed" for u in prev_manifest.get("units", {}).values())
@@ -103,13 +116,14 @@ class SnapshotWriter:
                 self.store.tag(request.tag, head, self.tag_message(), force=request.force)
             return head, False, tree.dropped
 
+        describe_bodies(tree, results, prev_manifest, lambda path: _read_at(self.store, previous, path))
         manifest = self.manifest(tree, seen, started)
         files = dict(tree.files)
-        files[MANIFEST_JSON] = self.store.add_bytes(canonical.dumps(manifest))
+        files[MANIFEST_JSON] = self.store.add_bytes(dump_manifest(manifest))
         files[MANIFEST_MD] = self.store.add_bytes(render_markdown(manifest).encode())
         snapshot = Snapshot(self.store, None, files, manifest.get("resources", {}))
         files[FLOW_JSON] = self.store.add_bytes(canonical.dumps(flow_map(snapshot.resources, snapshot.document)))
-        root = self.store.write_tree(files)
+        root = self.store.write_tree(files, previous.root if isinstance(previous, TreeFiles) else None)
         message = self.guard.clean_text(self.commit_message(manifest, tree.dropped))
         commit = self.store.commit(root, head, message)
         self.store.advance(head, commit)
@@ -117,7 +131,7 @@ class SnapshotWriter:
             self.store.tag(request.tag, commit, self.tag_message(), force=request.force)
         return commit, True, tree.dropped
 
-    def tree(self, previous: dict[str, str], prev_manifest: dict[str, Any], results: list[UnitResult]) -> Tree:
+    def tree(self, previous: Mapping[str, str], prev_manifest: Mapping[str, Any], results: list[UnitResult]) -> Tree:
         """The previous tree with each read unit's subtree replaced; kept and dropped units."""
         tree = Tree({}, {}, [], {}, {}, [])
         self._keep_previous(tree, previous, prev_manifest, results)
@@ -131,21 +145,23 @@ class SnapshotWriter:
                 tree.files[path] = self.store.add_bytes(data)
             tree.resources.extend(r.resources.items())
             for blob in r.blobs:
-                body = tree.bodies.setdefault(blob, {"units": []})
-                body["units"] = sorted(set(body["units"]) | {r.path})
+                units = tree.body_units.get(blob)
+                if units is None:
+                    tree.body_units[blob] = {r.path}
+                else:
+                    units.add(r.path)
             for item, blob in r.sealed.items.items():
                 info = tree.sealed.setdefault(item, {"units": [], "blob": blob})
                 info["units"] = sorted(set(info["units"]) | {r.path})
             tree.units[r.path] = {"status": "ok", "service": r.service, "account": r.account,
                                   "region": r.region, "resources": len(r.resources)}
-        for blob in tree.bodies:
+        for blob in (*tree.bodies, *tree.body_units):
             tree.files[blob_path(blob)] = blob
         for item, info in tree.sealed.items():
             tree.files[item] = info.pop("blob")
-        describe_bodies(tree.bodies, results, prev_manifest)
         return tree
 
-    def _keep_previous(self, tree: Tree, previous: dict[str, str], prev_manifest: dict[str, Any],
+    def _keep_previous(self, tree: Tree, previous: Mapping[str, str], prev_manifest: Mapping[str, Any],
                        results: list[UnitResult]) -> None:
         # A previous unit keeps its subtree when it failed now (--allow-partial), when it was
         # not read now (--only left its service out), or when this capture could not tell
@@ -166,17 +182,17 @@ class SnapshotWriter:
                 kept["error"] = "not read: its resources could not be listed (see the other units)"
             tree.units[path] = kept
             prefix = path + "/"
-            tree.files.update({p: b for p, b in previous.items() if p.startswith(prefix)})
+            tree.files.update(files_under(previous, path))
             tree.resources.extend((a, r) for a, r in prev_manifest.get("resources", {}).items()
                                   if r["path"].startswith(prefix) or r["path"] == path)
             for blob, body in prev_manifest.get("bodies", {}).items():
                 if path in body.get("units", []):
-                    tree.bodies[blob] = body
+                    tree.bodies[blob] = dict(body)
             for item, sealed in prev_manifest.get("sealed", {}).items():
                 if path in sealed.get("units", []) and item in previous:
                     tree.sealed[item] = dict(sealed, blob=previous[item])
 
-    def seen(self, prev_manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    def seen(self, prev_manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Seen, not captured: this plan's, and the previous snapshot's for what it did not list."""
         seen = [s.to_json() for s in self.plan.seen]
         seen += [s for s in prev_manifest.get("seen_not_captured", [])
@@ -224,20 +240,71 @@ class SnapshotWriter:
         return self.guard.clean_text(self.request.message or f"gitsnap snapshot {self.request.tag}")
 
 
-def describe_bodies(bodies: dict[str, dict[str, Any]], results: list[UnitResult],
-                    prev_manifest: dict[str, Any]) -> None:
-    """sha256 and size of every body, from this run's index lines or the previous manifest."""
-    known = prev_manifest.get("bodies", {})
+def same_files(files: dict[str, str], previous: Mapping[str, str]) -> bool:
+    """Whether *files* are the previous snapshot's, its manifests aside.
+
+    Against a snapshot's trees this is one tree id compared: the new tree's, given the
+    previous manifests, computed without writing or reading any tree (100,000 bodies are
+    100,000 tree entries; reading them back to compare path by path cost more).
+    """
+    if isinstance(previous, TreeFiles):
+        kept = {name: blob for name in MANIFEST_FILES if (blob := previous.get(name)) is not None}
+        return transform_ids(transform_nest({**files, **kept})) == previous.root if previous.root else not files
+    return files == {p: b for p, b in previous.items() if p not in MANIFEST_FILES}
+
+
+def _read_at(store: SnapshotStore, files: Mapping[str, str], path: str) -> tuple[str, bytes] | None:
+    """``(blob id, bytes)`` of the file at *path* in *files*, or None."""
+    blob = files.get(path)
+    return (blob, store.read(blob)) if blob is not None else None
+
+
+def describe_bodies(tree: Tree, results: list[UnitResult], prev_manifest: Mapping[str, Any],
+                    previous_file: Callable[[str], tuple[str, bytes] | None] = lambda _path: None) -> None:
+    """The manifest's ``bodies`` map in *tree*: units, sha256 and size of every body, from this
+    run's index lines or the previous manifest.
+
+    A bucket's ``objects.jsonl`` is canonical, one line per key: a line the previous snapshot's
+    index at the same path also had describes a body the previous manifest describes, so only
+    the new lines are parsed (100 of 100,000 for a 100-change capture). What the previous
+    manifest does not describe is read from the whole index, as before.
+    """
+    bodies = tree.bodies
+    for blob, units in tree.body_units.items():
+        body = bodies.setdefault(blob, {"units": []})
+        body["units"] = sorted(set(body["units"]) | units)
+    known = prev_manifest.get("bodies", {}) if bodies else {}
+    partial: list[bytes] = []
     for r in results:
         for path, data in r.files.items():
             if path.endswith("/" + OBJECT_INDEX):
-                for e in load_index(data):
-                    if e.blob in bodies:
-                        bodies[e.blob].update(sha256=e.sha256, size=e.size)
+                before = previous_file(path) if known else None
+                if before is not None and before[0] == git_blob_id(data):
+                    partial.append(data)
+                    continue
+                lines = new_lines(before[1], data) if before is not None else None
+                if lines is not None:
+                    partial.append(data)
+                _describe_index(bodies, load_index(data) if lines is None else load_index(lines))
             elif path.endswith("/function.json"):
                 code = json.loads(data).get("Code") or {}
                 if code.get("blob") in bodies:
                     bodies[code["blob"]].update(sha256=code["sha256"], size=code["size"])
+    missing = False
     for blob, body in bodies.items():
-        if "sha256" not in body and blob in known:
-            body.update(sha256=known[blob].get("sha256"), size=known[blob].get("size"))
+        if "sha256" not in body:
+            if blob in known:
+                body.update(sha256=known[blob].get("sha256"), size=known[blob].get("size"))
+            else:
+                missing = True
+    if missing:  # the previous manifest did not describe an unchanged line's body: read it all
+        for data in partial:
+            _describe_index(bodies, load_index(data), only_missing=True)
+
+
+def _describe_index(bodies: dict[str, dict[str, Any]], entries: Iterable[ObjectEntry], only_missing: bool = False) -> None:
+    """sha256 and size of the bodies of *entries* (with *only_missing*: of those without them yet)."""
+    for e in entries:
+        body = bodies.get(e.blob) if e.blob else None
+        if body is not None and not (only_missing and "sha256" in body):
+            body.update(sha256=e.sha256, size=e.size)

@@ -28,7 +28,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from dulwich.errors import NotGitRepository
@@ -172,9 +172,12 @@ class SnapshotStore(RevisionReader):
         if current is not None:
             self._sound.remember_pack(current)
 
-    def write_tree(self, files: dict[str, str]) -> str:
-        """Write the trees of a snapshot (``path -> blob id``); the root tree's id (trees.py)."""
-        return trees.write_tree(self._add_object, files)
+    def write_tree(self, files: Mapping[str, str], previous: str | None = None) -> str:
+        """Write the trees of a snapshot (``path -> blob id``); the root tree's id (trees.py).
+
+        *previous* is the root tree of the snapshot it follows: its subtrees that did not
+        change are reused, not written again."""
+        return trees.write_tree(self._add_object, files, previous, self.tree_entries)
 
     def commit(self, tree_id: str, parent: str | None, message: str) -> str:
         c = Commit()

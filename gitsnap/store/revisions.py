@@ -5,6 +5,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from dulwich.objects import Commit, ShaFile, Tag
@@ -162,6 +163,21 @@ class RevisionReader(ObjectReader):
         self._walk(commit.tree.decode(), "", out)
         return out
 
+    def root_tree(self, commit_id: str | None) -> str | None:
+        """The root tree of a snapshot (None for none)."""
+        if commit_id is None:
+            return None
+        return self._object(commit_id, "commit").tree.decode()
+
+    def tree_entries(self, tree_id: str, where: str = "") -> dict[bytes, tuple[bool, str]]:
+        """One tree's entries: name -> (whether it is a folder, its id). *where* names it in errors."""
+        tree = self._object(tree_id, "tree", f"tree at {where or '/'}")
+        return {e.path: (bool(e.mode & 0o040000), e.sha.decode()) for e in tree.iteritems()}
+
+    def tree_files(self, commit_id: str | None) -> TreeFiles:
+        """Every file of a snapshot as ``path -> blob id``, its trees read only when needed."""
+        return TreeFiles(self, self.root_tree(commit_id))
+
     def _walk(self, tree_id: str, prefix: str, out: dict[str, str]) -> None:
         tree = self._object(tree_id, "tree", f"tree at {prefix or '/'}")
         for entry in tree.iteritems():
@@ -218,3 +234,105 @@ class RevisionReader(ObjectReader):
             raise _damaged(exc, subject) from exc
         assert isinstance(obj, Commit)
         return obj
+
+
+class TreeFiles(Mapping[str, str]):
+    """A snapshot's files (``path -> blob id``) that reads its trees only as far as asked.
+
+    ``files[path]``, ``path in files`` and ``get`` read the trees on the path's way;
+    :meth:`under` and :meth:`folder_id` one folder; iterating (``items``, ``len``, ``==``)
+    reads them all, once. Each tree is read at most once. A capture of a 100,000-object
+    bucket so never lists the ``blobs/`` folder to find its bucket's previous index.
+    """
+
+    def __init__(self, reader: RevisionReader, root: str | None) -> None:
+        self._reader = reader
+        self.root = root
+        self._trees: dict[str, dict[bytes, tuple[bool, str]]] = {}
+        self._all: dict[str, str] | None = None
+
+    def _entries(self, tree_id: str, where: str) -> dict[bytes, tuple[bool, str]]:
+        entries = self._trees.get(tree_id)
+        if entries is None:
+            entries = self._trees[tree_id] = self._reader.tree_entries(tree_id, where)
+        return entries
+
+    def _find(self, path: str) -> tuple[bool, str] | None:
+        """(is a folder, id) of the entry at *path* ("" is the root), or None."""
+        if self.root is None:
+            return None
+        if path == "":
+            return True, self.root
+        found: tuple[bool, str] = (True, self.root)
+        where = ""
+        for part in path.encode("utf-8", "surrogateescape").split(b"/"):
+            if not found[0]:
+                return None
+            entry = self._entries(found[1], where).get(part)
+            if entry is None:
+                return None
+            found, where = entry, f"{where}{part.decode('utf-8', 'surrogateescape')}/"
+        return found
+
+    def __getitem__(self, path: str) -> str:
+        if self._all is not None:
+            return self._all[path]
+        found = self._find(path) if path else None
+        if found is None or found[0]:
+            raise KeyError(path)
+        return found[1]
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and self.get(path) is not None
+
+    def folder_id(self, path: str) -> str | None:
+        """The tree id of the folder at *path* ("" for the root), or None if there is none."""
+        found = self._find(path.rstrip("/"))
+        return found[1] if found is not None and found[0] else None
+
+    def under(self, path: str) -> dict[str, str]:
+        """The files in the folder at *path*, by path relative to it (``{}`` for no folder)."""
+        path = path.rstrip("/")
+        tree = self.folder_id(path)
+        out: dict[str, str] = {}
+        if tree is not None:
+            self._collect(tree, "", f"{path}/" if path else "", out)
+        return out
+
+    def _collect(self, tree_id: str, prefix: str, where: str, out: dict[str, str]) -> None:
+        for name, (is_dir, oid) in self._entries(tree_id, where + prefix).items():
+            rel = prefix + name.decode("utf-8", "surrogateescape")
+            if is_dir:
+                self._collect(oid, rel + "/", where, out)
+            else:
+                out[rel] = oid
+
+    def flat(self) -> dict[str, str]:
+        """Every file, read once (a plain dict)."""
+        if self._all is None:
+            self._all = self.under("")
+        return self._all
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.flat())
+
+    def __len__(self) -> int:
+        return len(self.flat())
+
+    def items(self):  # type: ignore[override]  # the plain dict's view: no lookup per path
+        return self.flat().items()
+
+    def keys(self):  # type: ignore[override]
+        return self.flat().keys()
+
+    def values(self):  # type: ignore[override]
+        return self.flat().values()
+
+
+def files_under(files: Mapping[str, str], folder: str) -> dict[str, str]:
+    """The files of *files* in *folder*, by their full paths: of a snapshot's trees, only that
+    folder's are read."""
+    if isinstance(files, TreeFiles):
+        return {f"{folder}/{rel}": blob for rel, blob in files.under(folder).items()}
+    prefix = folder + "/"
+    return {p: b for p, b in files.items() if p.startswith(prefix)}

@@ -7,13 +7,17 @@ held in memory.
 
 from __future__ import annotations
 
+import bisect
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..layout import MANIFEST_JSON, SEALED_SIDECAR
+from ..manifest import ManifestSections
 from .loose import git_blob_id
 from .repo import SnapshotStore
+from .revisions import TreeFiles
 
 
 def is_document(rel: str) -> bool:
@@ -26,20 +30,27 @@ def is_document(rel: str) -> bool:
 class Snapshot:
     """One side of a diff: a snapshot's files and its manifest's resource map.
 
-    A committed snapshot reads its files from the store; live state read into memory
-    (``commit`` None) carries them in ``memory``, keyed by the git ids they would have.
+    A committed snapshot reads its files from the store, each tree when first needed
+    (:class:`~.revisions.TreeFiles`); live state read into memory (``commit`` None) carries
+    them in ``memory``, keyed by the git ids they would have.
     """
 
     store: SnapshotStore
     commit: str | None
-    files: dict[str, str]
+    files: Mapping[str, str]
     resources: dict[str, dict[str, Any]]
     memory: dict[str, bytes] = field(default_factory=dict)
+    _paths: list[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
-    def load(cls, store: SnapshotStore, commit: str | None) -> Snapshot:
-        files = store.files(commit)
-        manifest = json.loads(store.read(files[MANIFEST_JSON])) if MANIFEST_JSON in files else {}
+    def load(cls, store: SnapshotStore, commit: str | None, *, lazy: bool = False) -> Snapshot:
+        """A committed snapshot. Every tree is read (and so checked) now, unless *lazy*: then
+        only the trees a reader asks for (``diff`` skips equal folders by id, as git does)."""
+        files = store.tree_files(commit)
+        if not lazy:
+            files.flat()
+        blob = files.get(MANIFEST_JSON)
+        manifest = ManifestSections(store.read(blob)) if blob is not None else {}
         return cls(store, commit, files, manifest.get("resources", {}))
 
     @classmethod
@@ -56,8 +67,23 @@ class Snapshot:
         path = self.resources[address]["path"]
         if path in self.files:
             return {"": self.files[path]}
+        if isinstance(self.files, TreeFiles):
+            return self.files.under(path)
         prefix = path + "/"
-        return {p[len(prefix):]: b for p, b in self.files.items() if p.startswith(prefix)}
+        if self._paths is None:  # sorted once: each resource's files are then one range of it
+            self._paths = sorted(self.files)
+        start = bisect.bisect_left(self._paths, prefix)
+        end = bisect.bisect_left(self._paths, prefix[:-1] + "0")  # "0" follows "/"
+        return {p[len(prefix):]: self.files[p] for p in self._paths[start:end]}
+
+    def resource_tree(self, address: str) -> str | None:
+        """The id of what holds a resource's files in a committed snapshot: its folder's tree or
+        its one file's blob; None when not known without reading (in memory, or no such path).
+        Equal ids on two snapshots mean equal files."""
+        if not isinstance(self.files, TreeFiles) or address not in self.resources:
+            return None
+        path = self.resources[address]["path"]
+        return self.files.folder_id(path) or self.files.get(path)
 
     def read_json(self, blob: str) -> Any:
         return json.loads(self.read(blob))
