@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +24,7 @@ from ..config import Config
 from ..errors import GitsnapError
 from ..plan import Unit
 from ..secrets.sink import SealedItems, SecretSink
+from ..store.revisions import files_under
 from .finish import Finished, Finisher
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ class Previous:
     """The snapshot a read compares with: its files by path, read from the store on demand
     (a collector reuses a body, or a document's unchanged parts, instead of asking again)."""
 
-    files: dict[str, str]
+    files: Mapping[str, str]
     read: Callable[[str], bytes]
 
     def file(self, rel: str) -> bytes | None:
@@ -67,8 +68,9 @@ class Previous:
         return self.read(blob) if blob else None
 
     def folder(self, prefix: str) -> dict[str, bytes]:
-        start = prefix.rstrip("/") + "/"
-        return {p[len(start):]: self.read(b) for p, b in self.files.items() if p.startswith(start)}
+        # of a lazily read snapshot (store TreeFiles), only that folder's trees are read
+        folder = prefix.rstrip("/")
+        return {p[len(folder) + 1:]: self.read(b) for p, b in files_under(self.files, folder).items()}
 
 
 @dataclass

@@ -45,7 +45,8 @@ def diff(c: Ctx, rev_a: str | None, rev_b: str | None, fmt: str, content: bool, 
     check_only(only)
     store = open_store(c)
     a, b = _resolve_pair(store, rev_a, rev_b)
-    snap_a, snap_b = Snapshot.load(store, a), Snapshot.load(store, b)
+    # lazy: diff reads only the folders whose ids differ (as git does); verify reads them all
+    snap_a, snap_b = Snapshot.load(store, a, lazy=True), Snapshot.load(store, b, lazy=True)
     check_patterns(addresses, set(snap_a.resources) | set(snap_b.resources),
                    f"{rev_a or a[:12]} or {rev_b or b[:12]}", f"gitsnap show {rev_b or 'HEAD'}")
     changes = diff_snapshots(snap_a, snap_b, only=only, addresses=addresses, content=content, include_status=status)
