@@ -41,6 +41,7 @@ from ..errors import BodyIntegrityError
 from ..spec import Extras, Raw
 from . import s3ranged
 from .clients import error_code, translate
+from .s3budget import BODY_BUDGET
 from .s3checksums import KMS, BodyMismatch, body_check, checked, verify
 from .s3http import FAST_READER, FastS3, fast_capable
 
@@ -223,21 +224,22 @@ def _download(ctx: UnitContext, reads: BucketReads, obj: Raw) -> ObjectEntry:
     where = f"s3/{reads.bucket}/{key}"
     if s3ranged.wanted(obj):
         return s3ranged.download(ctx, reads, obj, where)
-    resp = reads.get(key)
-    size = resp["ContentLength"]
-    body = resp["Body"]
-    try:
-        check = body_check(resp)
-        if size <= ctx.sink.scan_max:
-            data = body.read()
-            verify(data, size, check)
-            stored = ctx.sink.body_bytes(data, where, key, ctx.sealed, size)
-        else:
-            stored = ctx.sink.body(size, checked(body.iter_chunks(CHUNK), size, check), where, key, ctx.sealed)
-    except _SHORT as exc:
-        raise BodyMismatch(str(exc)) from exc
-    finally:
-        body.close()
+    with BODY_BUDGET.hold(obj["Size"]):  # bodies held in memory at once are bounded (s3budget)
+        resp = reads.get(key)
+        size = resp["ContentLength"]
+        body = resp["Body"]
+        try:
+            check = body_check(resp)
+            if size <= ctx.sink.scan_max:
+                data = body.read()
+                verify(data, size, check)
+                stored = ctx.sink.body_bytes(data, where, key, ctx.sealed, size)
+            else:
+                stored = ctx.sink.body(size, checked(body.iter_chunks(CHUNK), size, check), where, key, ctx.sealed)
+        except _SHORT as exc:
+            raise BodyMismatch(str(exc)) from exc
+        finally:
+            body.close()
     return entry_from_get(key, resp, stored.blob, stored.sha256, stored.sealed)
 
 
