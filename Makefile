@@ -31,6 +31,7 @@ demo: install
 # `make bench BENCH_ARGS=--quick` for a 3-minute run, `BENCH_ARGS="--only history"` for one workload.
 BENCH_ARGS ?=
 bench: install
+	$(BIN)/python -m pip install -q -e ".[candidates]"
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
