@@ -83,6 +83,16 @@ def _damaged(exc: CorruptObjectError, subject: str) -> CorruptObjectError:
     return type(exc)(f"{subject}, which is {state}: {_DAMAGE_HINT}", exc.object_id, exc.reason)
 
 
+def _failed_check(object_id: str, exc: Exception, where: str = "") -> ObjectCheck:
+    """What ``verify`` says of an object whose reading raised *exc*; *where* follows an
+    unreadable file's reason (which pack)."""
+    if isinstance(exc, CorruptObjectError):
+        return ObjectCheck(object_id, f"corrupt ({exc.reason})")
+    if isinstance(exc, OSError):
+        return ObjectCheck(object_id, f"corrupt (unreadable: {exc.strerror or exc}{where})")
+    return ObjectCheck(object_id, f"corrupt ({exc})")
+
+
 class ObjectReader:
     """The object-reading half of :class:`~.repo.SnapshotStore`.
 
@@ -309,12 +319,8 @@ class ObjectReader:
             except FileNotFoundError:
                 return self._check_packed(object_id, sha256)
             return self._check_body(object_id, kind, body, sha256)
-        except loose.BadObjectError as exc:
-            return ObjectCheck(object_id, f"corrupt ({exc})")
-        except CorruptObjectError as exc:
-            return ObjectCheck(object_id, f"corrupt ({exc.reason})")
-        except OSError as exc:
-            return ObjectCheck(object_id, f"corrupt (unreadable: {exc.strerror or exc})")
+        except (loose.BadObjectError, CorruptObjectError, OSError) as exc:
+            return _failed_check(object_id, exc)
 
     def _check_body(self, object_id: str, kind: str, body: Iterator[bytes], sha256: bool) -> ObjectCheck:
         if kind != "blob":
@@ -349,12 +355,8 @@ class ObjectReader:
                 kind, data = self._read_delta(object_id, "object", source)
                 body = iter((data,))
             return self._check_body(object_id, kind, body, sha256)
-        except loose.BadObjectError as exc:
-            return ObjectCheck(object_id, f"corrupt ({exc})")
-        except CorruptObjectError as exc:
-            return ObjectCheck(object_id, f"corrupt ({exc.reason})")
-        except OSError as exc:
-            return ObjectCheck(object_id, f"corrupt (unreadable: {exc.strerror or exc} (in {source.name}))")
+        except (loose.BadObjectError, CorruptObjectError, OSError) as exc:
+            return _failed_check(object_id, exc, f" (in {source.name})")
 
     def check_objects(self, object_ids: Iterable[str], sha256: bool = False) -> dict[str, ObjectCheck]:
         """:meth:`check_object` for many objects, packed ones read pack by pack, in file order.
