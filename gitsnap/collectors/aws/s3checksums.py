@@ -106,16 +106,23 @@ class BodyMismatch(Exception):
     """One download of a body was short, long or failed its checksum (fetched again)."""
 
 
-def verify(data: bytes, size: int, check: BodyCheck | None) -> None:
-    """Check a body read whole: its length, then its hash, in one pass. Raises BodyMismatch."""
-    if len(data) != size:
-        raise BodyMismatch(f"length: {len(data)} of {size} bytes")
-    if check is not None:
-        hasher = check.make()
-        hasher.update(data)
+def judge(seen: int, size: int, check: BodyCheck | None, hasher: Any) -> None:
+    """The verdict on a body once all of it went by: *seen* of *size* bytes, and *hasher*
+    (``check.make()`` fed every byte) against the service's value. Raises BodyMismatch."""
+    if seen != size:
+        raise BodyMismatch(f"length: {seen} of {size} bytes")
+    if check is not None and hasher is not None:
         got = check.encode(hasher.digest())
         if got != check.value:
             raise BodyMismatch(f"{check.label}: expected {check.value}, got {got}")
+
+
+def verify(data: bytes, size: int, check: BodyCheck | None) -> None:
+    """Check a body read whole: its length, then its hash, in one pass. Raises BodyMismatch."""
+    hasher = check.make() if check is not None and len(data) == size else None  # no hash of a wrong length
+    if hasher is not None:
+        hasher.update(data)
+    judge(len(data), size, check, hasher)
 
 
 def checked(chunks: Iterable[bytes], size: int, check: BodyCheck | None) -> Iterator[bytes]:
@@ -131,9 +138,4 @@ def checked(chunks: Iterable[bytes], size: int, check: BodyCheck | None) -> Iter
         if hasher is not None:
             hasher.update(chunk)
         yield chunk
-    if seen != size:
-        raise BodyMismatch(f"length: {seen} of {size} bytes")
-    if check is not None and hasher is not None:
-        got = check.encode(hasher.digest())
-        if got != check.value:
-            raise BodyMismatch(f"{check.label}: expected {check.value}, got {got}")
+    judge(seen, size, check, hasher)

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import botocore.exceptions as bx
 
 from .clients import error_code
-from .s3checksums import BodyCheck, BodyMismatch, body_check
+from .s3checksums import BodyCheck, BodyMismatch, body_check, judge
 
 if TYPE_CHECKING:
     from ...layout import ObjectEntry
@@ -189,12 +189,7 @@ def verified(parts_in_order: Iterator[bytearray], size: int, check: BodyCheck | 
         del view, data
     if hashed is not None:
         hashed.result()
-    if seen != size:
-        raise BodyMismatch(f"length: {seen} of {size} bytes")
-    if check is not None and hasher is not None:
-        got = check.encode(hasher.digest())
-        if got != check.value:
-            raise BodyMismatch(f"{check.label}: expected {check.value}, got {got}")
+    judge(seen, size, check, hasher)
 
 
 def download(ctx: UnitContext, reads: BucketReads, obj: Raw, where: str) -> ObjectEntry:
