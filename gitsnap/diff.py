@@ -111,7 +111,7 @@ def diff_resource(
 def _service_types(service: str) -> tuple[ResourceType, ...]:
     from .collectors import registry  # collectors sit below diff; imported when first needed
 
-    return tuple(t for t in registry.all_types() if t.service == service)
+    return registry.types_of(service)
 
 
 def declared_type(address: str) -> ResourceType | None:
