@@ -172,19 +172,24 @@ class ObjectReader:
             raise self._corrupt(object_id, f"unreadable: {exc.strerror or exc} (in {source.name})", what) from exc
 
     def _read_delta(self, object_id: str, what: str, source: packread.Source) -> tuple[str, bytes]:
-        """A delta entry (a pack made by git gc), resolved by dulwich, checked against its id."""
-        if not isinstance(source, packread.PackFile):  # gitsnap writes no deltas
+        """A delta entry (a capture's documents, deltapack.py; or a pack made by git gc),
+        resolved within its pack, checked against its id."""
+        if not isinstance(source, packread.PackFile):  # deltas are written only into finished packs
             raise self._corrupt(object_id, f"a delta in {source.name}", what)
         try:
             type_num, data = source.read_delta(bytes.fromhex(object_id))
-        except Exception as exc:  # noqa: BLE001 (dulwich raises many types on bad pack data)
-            raise self._corrupt(object_id, f"in {source.name}: {type(exc).__name__}: {exc}", what) from exc
+        except loose.BadObjectError as exc:
+            raise self._corrupt(object_id, f"{exc} (in {source.name})" if source.name not in str(exc) else str(exc),
+                                what) from exc
+        except OSError as exc:
+            raise self._corrupt(object_id, f"unreadable: {exc.strerror or exc} (in {source.name})", what) from exc
         cls = object_class(type_num)
         if cls is None:
             raise self._corrupt(object_id, f"unknown object type {type_num}", what)
-        actual = hashlib.sha1(b"%s %d\x00" % (cls.type_name, len(data)) + data).hexdigest()
-        if actual != object_id:
-            raise self._corrupt(object_id, f"content hashes to {actual}, not to its id", what)
+        digest = hashlib.sha1(b"%s %d\x00" % (cls.type_name, len(data)))
+        digest.update(data)  # not header + data: that copies a document of megabytes
+        if digest.hexdigest() != object_id:
+            raise self._corrupt(object_id, f"content hashes to {digest.hexdigest()}, not to its id", what)
         return cls.type_name.decode(), data
 
     def _object(self, object_id: str, want: str | None = None, what: str | None = None) -> ShaFile:

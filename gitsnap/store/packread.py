@@ -5,7 +5,10 @@ other: a small header (type, size), then a zlib stream. The packs gitsnap writes
 (packs.py) hold whole objects only, so any of their entries can be inflated chunk by chunk
 with bounded memory and checked the way a loose object is (loose.py): the stream must be
 whole, the size as announced, and the bytes must hash to the object's id. Entries stored
-as deltas (after a user's ``git gc``) are read whole through dulwich.
+as deltas (a capture's documents, deltapack.py; or after a user's ``git gc``) are read
+whole: :meth:`PackFile.read_delta` follows the chain to its whole base in the same pack
+and applies each delta (delta.py), keeping the last few objects it made, so reading a
+chain in order (verify's scan) applies each delta once.
 
 Entries are read with ``os.pread`` on a descriptor of their own, so any number of threads
 can read one pack at once (dulwich's pack objects share a file position).
@@ -25,13 +28,15 @@ import struct
 import threading
 import weakref
 import zlib
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
 from dulwich.object_format import SHA1
-from dulwich.pack import Pack, load_pack_index
+from dulwich.pack import load_pack_index
 
+from .delta import apply_delta
 from .loose import CHUNK, BadObjectError, HashMismatchError
 
 TYPE_NAMES = {1: "commit", 2: "tree", 3: "blob", 4: "tag"}
@@ -98,7 +103,7 @@ def open_entry(source: Source, offset: int, object_id: str | None = None,
 
 
 class DeltaEntry(BadObjectError):
-    """The entry is a delta: only dulwich, which resolves its base, can read it."""
+    """The entry is a delta: read it through :meth:`PackFile.read_delta`, which resolves its base."""
 
 
 def _inflate(source: Source, at: int, kind: str, size: int, object_id: str | None,
@@ -163,6 +168,146 @@ def _varint(data: bytes, pos: int) -> tuple[int, int]:
             return value, pos
 
 
+# -- deltas -----------------------------------------------------------------------------------
+
+MAX_CHAIN = 10_000  # deltas followed before a chain is judged damaged (a loop never ends)
+MADE_BYTES = 64 * 1024 * 1024  # objects made from deltas kept per pack, for the next delta on their chain
+
+
+class Made:
+    """The last objects made from deltas in one pack (by offset), up to MADE_BYTES. Thread-safe.
+
+    Reading a chain in pack order (the base first, as deltapack.py writes them) then applies
+    each delta once: the base of the next one was the last one made."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: OrderedDict[int, tuple[int, bytes]] = OrderedDict()
+        self._bytes = 0
+
+    def get(self, offset: int) -> tuple[int, bytes] | None:
+        with self._lock:
+            hit = self._kept.get(offset)
+            if hit is not None:
+                self._kept.move_to_end(offset)
+            return hit
+
+    def put(self, offset: int, made: tuple[int, bytes]) -> None:
+        if len(made[1]) > MADE_BYTES:
+            return
+        with self._lock:
+            if offset in self._kept:
+                return
+            self._kept[offset] = made
+            self._bytes += len(made[1])
+            while self._bytes > MADE_BYTES:
+                _, (_, dropped) = self._kept.popitem(last=False)
+                self._bytes -= len(dropped)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+            self._bytes = 0
+
+
+def delta_base(head: bytes, offset: int, length: int, type_num: int) -> tuple[int, bytes | int]:
+    """``(where the delta's zlib stream starts, its base)`` for a delta entry's header bytes
+    *head* read at *offset*: the base's binary id (ref delta) or its offset (offset delta). Pure.
+
+    Raises:
+        BadObjectError: The header is cut short, or the base's offset is not before the entry.
+    """
+    try:
+        if type_num == REF_DELTA:
+            base = head[length:length + 20]
+            if len(base) != 20:
+                raise IndexError
+            return offset + length + 20, base
+        pos = length
+        byte = head[pos]
+        rel = byte & 0x7F
+        while byte & 0x80:
+            pos += 1
+            byte = head[pos]
+            rel = ((rel + 1) << 7) | (byte & 0x7F)
+    except IndexError as exc:
+        raise BadObjectError("truncated: the pack ends inside a delta's header") from exc
+    if not 0 < rel <= offset - 12:
+        raise BadObjectError("a delta's base offset is outside the pack")
+    return offset + pos + 1, offset - rel
+
+
+def inflate_whole(source: Source, at: int, size: int) -> bytes:
+    """The zlib stream at *at*, inflated whole; it must hold exactly *size* bytes."""
+    decomp = zlib.decompressobj()
+    out: list[bytes] = []
+    seen = 0
+    try:
+        while not decomp.eof:
+            raw = source.pread(min(CHUNK, size + 1024), at)  # a stream is at most a little larger than its bytes
+            at += len(raw)
+            if not raw:
+                raise BadObjectError(f"truncated: the zlib stream ends early (in {source.name})")
+            data = decomp.decompress(raw, size + 1 - seen)
+            seen += len(data)
+            if seen > size:
+                raise BadObjectError(f"header says {size} bytes, holds more (in {source.name})")
+            out.append(data)
+            if decomp.unconsumed_tail:  # the limit stopped it: the stream holds more than size
+                raise BadObjectError(f"header says {size} bytes, holds more (in {source.name})")
+    except zlib.error as exc:
+        raise BadObjectError(f"zlib: {exc} (in {source.name})") from exc
+    if seen != size:
+        raise BadObjectError(f"header says {size} bytes, holds {seen} (in {source.name})")
+    return b"".join(out)
+
+
+def resolve(source: Source, offset: int, lookup: Callable[[bytes], int | None],
+            made: Made | None = None) -> tuple[int, bytes]:
+    """``(type number, content)`` of the entry at *offset*, following deltas to a whole object
+    in the same source (*lookup*: a binary id's offset there) and applying them in turn.
+
+    The result is not checked against an id here (the caller knows the id). Every object made
+    on the way is offered to *made*, and an object found there ends the walk early.
+
+    Raises:
+        BadObjectError: An entry on the chain is damaged, a base is not in this pack (git
+            keeps no pack on disk whose deltas need another's objects), or the chain loops.
+    """
+    chain: list[tuple[int, bytes]] = []  # (offset, delta), from the entry asked for down
+    seen: set[int] = set()
+    at = offset
+    while True:
+        hit = made.get(at) if made is not None else None
+        if hit is not None:
+            type_num, data = hit
+            break
+        head = source.pread(_HEAD + 20, at)
+        type_num, size, length = parse_entry_header(head)
+        if not is_delta(type_num):
+            data = inflate_whole(source, at + length, size)
+            break
+        payload, base = delta_base(head, at, length, type_num)
+        if isinstance(base, bytes):
+            base_at = lookup(base)
+            if base_at is None:
+                raise BadObjectError(f"a delta's base {base.hex()} is not in {source.name}")
+        else:
+            base_at = base
+        if at in seen or len(chain) >= MAX_CHAIN:
+            raise BadObjectError(f"a delta chain loops or is longer than {MAX_CHAIN} (in {source.name})")
+        seen.add(at)
+        chain.append((at, inflate_whole(source, payload, size)))
+        at = base_at
+    if type_num not in TYPE_NAMES:
+        raise BadObjectError(f"not a pack entry (type {type_num}, in {source.name})")
+    for at, delta in reversed(chain):
+        data = apply_delta(data, delta)
+        if made is not None:
+            made.put(at, (type_num, data))
+    return type_num, data
+
+
 # -- one pack ---------------------------------------------------------------------------------
 
 
@@ -184,9 +329,8 @@ class PackFile:
             self.index.close()
             raise
         self.mtime_ns = os.fstat(self._fd).st_mtime_ns
-        self._dulwich: Pack | None = None
         self._order: tuple[list[int], list[bytes]] | None = None
-        self._dulwich_lock = threading.Lock()  # dulwich's pack data shares one file position
+        self._made = Made()
 
     def offset(self, raw: bytes) -> int | None:
         """Where the object with binary id *raw* starts in this pack; None if it is not here."""
@@ -199,11 +343,15 @@ class PackFile:
         return os.pread(self._fd, size, offset)
 
     def read_delta(self, raw: bytes) -> tuple[int, bytes]:
-        """``(type number, content)`` of any entry, deltas resolved, through dulwich."""
-        with self._dulwich_lock:
-            if self._dulwich is None:
-                self._dulwich = Pack(self.base, object_format=SHA1)
-            return self._dulwich.get_raw(raw)
+        """``(type number, content)`` of any entry, deltas resolved (not checked against its id).
+
+        Raises:
+            BadObjectError: The object is not here, or its entry or one on its chain is damaged.
+        """
+        offset = self.offset(raw)
+        if offset is None:
+            raise BadObjectError(f"{raw.hex()} is not in {self.name}")
+        return resolve(self, offset, self.offset, self._made)
 
     def offsets(self) -> list[tuple[int, bytes]]:
         """Every entry as ``(offset, binary id)``, in pack order (read from the .idx at once)."""
@@ -212,7 +360,7 @@ class PackFile:
     def order(self) -> tuple[list[int], list[bytes]]:
         """Every entry's offset, and its binary id, in pack order; read once, then kept."""
         if self._order is None:
-            entries = sorted((offset, name) for name, offset, _ in _idx_entries(self.base + ".idx"))
+            entries = sorted((offset, name) for name, offset, _ in idx_entries(self.base + ".idx"))
             self._order = [o for o, _ in entries], [n for _, n in entries]
         return self._order
 
@@ -226,11 +374,10 @@ class PackFile:
     def close(self) -> None:
         os.close(self._fd)
         self.index.close()
-        if self._dulwich is not None:
-            self._dulwich.close()
+        self._made.clear()
 
 
-def _idx_entries(path: str) -> list[tuple[bytes, int, int]]:
+def idx_entries(path: str) -> list[tuple[bytes, int, int]]:
     """``(binary id, offset, crc32)`` of every entry of a version 2 index, read in bulk.
 
     dulwich yields them one by one through Python calls; at 100,000 entries reading the
@@ -266,7 +413,7 @@ class Scanned:
     data: bytes | None  # the content (trees, commits, tags; blobs only when asked)
     sha256: str | None
     problem: str | None  # None when sound; else the reason ("zlib: ...")
-    delta: bool = False  # a delta: not read here, read it through dulwich
+    delta: bool = False  # a delta: not read here, read it through PackFile.read_delta
 
 
 def scan(pack: PackFile, wanted: set[bytes], keep_blobs: bool = False, sha256: bool = True) -> Iterator[Scanned]:
@@ -388,6 +535,7 @@ class PackSet:
     def __init__(self, pack_dir: str) -> None:
         self.pack_dir = pack_dir
         self._packs: tuple[PackFile, ...] = ()
+        self._dropped: list[PackFile] = []
         self._lock = threading.Lock()
         self._dir_mtime: int | None = None
         _OPEN.add(self)
@@ -456,11 +604,19 @@ class PackSet:
             self._packs = (pack, *(p for p in self._packs if p.base != base))
         return pack
 
+    def drop(self, base: str) -> None:
+        """Forget a pack that is being removed (a documents pack folded into a new one). It is
+        closed with the set, not now: another thread may be reading through it."""
+        with self._lock:
+            self._dropped += [p for p in self._packs if p.base == base]
+            self._packs = tuple(p for p in self._packs if p.base != base)
+
     def close(self) -> None:
         with self._lock:
-            for pack in self._packs:
+            for pack in (*self._packs, *self._dropped):
                 pack.close()
             self._packs = ()
+            self._dropped = []
             self._dir_mtime = None
 
 

@@ -1,9 +1,9 @@
 """Bodies into pack files: a capture of 100,000 objects leaves a few packs, not 100,000 files.
 
 What is written: version 2 packs with a version 2 ``.idx`` (dulwich writes the index and the
-entry headers), **no deltas**: every entry is one whole object as one zlib stream, so a
-packed body streams back with bounded memory (packread.py), and the repository is the
-compressed bodies plus a few bytes per entry, without ``git gc``.
+entry headers). A body's entry is one whole object as one zlib stream, so a packed body
+streams back with bounded memory (packread.py), and the repository is the compressed bodies
+plus a few bytes per entry, without ``git gc``.
 
 How a body gets there (:meth:`PackWriter.write_stream`), in one pass over its bytes: git's
 SHA-1 and the sha256 are computed together while it is deflated (level 0 for bodies that do
@@ -18,6 +18,11 @@ not compress, loose.choose_level). Then:
   any size. Finished at once (one fsync per body of more than 8 MiB is noise).
 
 Documents, trees, commits and tags stay loose objects (repo.py): a few hundred per capture.
+Big text documents (a bucket's ``objects.jsonl``, the manifest: over
+deltapack.DOCUMENT_MIN) are the exception: :meth:`PackWriter.write_document` appends them
+whole to a pack of their own, which :meth:`PackWriter.flush` folds with the previous
+documents pack into a new one, the previous versions stored as deltas (deltapack.py). That
+pack holds deltas; bodies never do, so a body still streams back with bounded memory.
 
 The shared pack's object count is not known until it is finished, so its header is written
 with a count of 0 and rewritten when it is finished, and its trailer (the SHA-1 of all the
@@ -58,8 +63,8 @@ from typing import Any
 from dulwich.object_format import SHA1
 from dulwich.pack import pack_header_chunks, pack_object_header, write_pack_index_v2
 
-from . import durable
-from .loose import SizeMismatchError, choose_level
+from . import deltapack, durable
+from .loose import BadObjectError, SizeMismatchError, choose_level, git_blob_id
 from .packread import PackFile, PackSet
 
 log = logging.getLogger(__name__)
@@ -229,12 +234,22 @@ class PackWriter:
         packs: The store's pack list: a finished pack is added to it.
         sealed: Told of every pack finished by this writer (the store remembers it as sound:
             every entry was hashed as it was written).
+        documents: The list of documents packs (deltapack.LIST); None: documents are not
+            folded (each capture's stay in a pack of their own).
+        trusted: Whether a finished pack is known sound (a documents pack folded from one
+            that is not is read whole first).
     """
 
-    def __init__(self, pack_dir: Path, packs: PackSet, sealed: Callable[[PackFile], None]) -> None:
+    def __init__(self, pack_dir: Path, packs: PackSet, sealed: Callable[[PackFile], None],
+                 documents: Path | None = None, trusted: Callable[[PackFile], bool] | None = None) -> None:
         self.pack_dir = str(pack_dir)
         self._packs = packs
         self._sealed = sealed
+        self._documents = documents
+        self._trusted = trusted or (lambda pack: False)
+        self._docs: _OpenPack | None = None  # this capture's big documents, whole (deltapack.py)
+        self._pairs: dict[bytes, bytes] = {}  # new document -> the previous version at its path
+        self._held: dict[bytes, bytes] = {}  # new document -> its bytes (the caller's, not a copy)
         self._lock = threading.Lock()  # the shared pack and the entries index
         self._open: _OpenPack | None = None
         self._entries: dict[bytes, tuple[_OpenPack, int]] = {}  # what is not in a finished pack yet
@@ -286,6 +301,37 @@ class PackWriter:
         if not keep_existing(blob_id):
             self._append(bytes.fromhex(blob_id), b"".join(pieces))
         return blob_id, sha256.hexdigest()
+
+    def write_document(self, data: bytes, keep_existing: Callable[[str], bool]) -> str:
+        """Append a big document, whole, to this capture's documents pack; its blob id.
+
+        Readable at once (:meth:`find`); folded with the previous documents when flushed."""
+        blob_id = git_blob_id(data)
+        if keep_existing(blob_id):
+            return blob_id
+        raw = bytes.fromhex(blob_id)
+        entry = deltapack.whole_entry(data)  # compressed outside the lock
+        with self._lock:
+            if raw in self._entries:
+                return blob_id
+            if self._docs is None:
+                self._docs = _OpenPack(self.pack_dir)
+            offset = self._docs.append(raw, entry, zlib.crc32(entry))
+            self._entries[raw] = (self._docs, offset)
+            self._held[raw] = data  # the delta base when flushed: not inflated again
+        return blob_id
+
+    def is_document(self, blob_id: str) -> bool:
+        """Whether *blob_id* is a document this capture wrote (not flushed yet)."""
+        found = self._entries.get(bytes.fromhex(blob_id))
+        return found is not None and found[0] is self._docs
+
+    def pair_document(self, blob_id: str, previous: str) -> None:
+        """*previous* is the version of document *blob_id* at the same path in the snapshot
+        before: when flushed, it is stored as a delta against *blob_id* (deltapack.py)."""
+        if blob_id != previous:
+            with self._lock:
+                self._pairs.setdefault(bytes.fromhex(blob_id), bytes.fromhex(previous))
 
     def _append(self, raw: bytes, entry: bytes) -> None:
         crc = zlib.crc32(entry)
@@ -402,8 +448,9 @@ class PackWriter:
             errors, self._errors = self._errors, []
         if errors:
             raise durable.FlushError(errors[0].errno, f"cannot finish a pack: {errors[0].strerror or errors[0]}")
+        done = self._flush_documents()
         if pack is None:
-            return 0
+            return done
         try:
             self._finish(pack)
         except OSError as exc:
@@ -411,9 +458,82 @@ class PackWriter:
                 if self._open is None:
                     self._open = pack
             raise durable.FlushError(exc.errno, f"cannot finish {pack.path}: {exc.strerror or exc}") from exc
+        return done + 1
+
+    def _flush_documents(self) -> int:
+        """Fold this capture's documents and the documents packs listed into one new pack,
+        finished; then list it and remove the packs folded into it (deltapack.py).
+
+        An old pack that cannot be folded (damaged) is left as it is and stays listed; the
+        new documents are then finished as a pack of their own."""
+        with self._lock:
+            docs, self._docs = self._docs, None
+            pairs, self._pairs = self._pairs, {}
+            held, self._held = self._held, {}
+        if docs is None:
+            return 0
+        listed = deltapack.read_list(self._documents) if self._documents is not None else []
+        olds = [p for p in self._packs.packs if os.path.basename(p.base) in listed]
+        target: _OpenPack | None = None
+        try:
+            try:
+                target = _OpenPack(self.pack_dir)
+                deltapack.fold(target, docs, olds, pairs, self._trusted, held)
+                folded = olds
+            except (BadObjectError, OSError) as exc:  # damaged or unreadable: nothing is lost by not folding
+                log.warning("documents packs left as they are, not folded: %s", exc)
+                if target is not None:
+                    target.discard()
+                target, folded = docs, []
+            finished = self._finish(target)
+        except OSError as exc:
+            if target is not None and target is not docs:
+                target.discard()
+            with self._lock:  # put it back: its entries stay readable, a later flush tries again
+                if self._docs is None:
+                    self._docs, self._pairs, self._held = docs, {**pairs, **self._pairs}, {**held, **self._held}
+            raise durable.FlushError(exc.errno, f"cannot finish the documents pack: {exc.strerror or exc}") from exc
+        if target is not docs:
+            self._retire(docs)
+        if self._documents is not None:
+            kept = [name for name in listed if name not in {os.path.basename(p.base) for p in folded}]
+            try:
+                deltapack.write_list(self._documents, [os.path.basename(finished.base), *kept])
+            except OSError as exc:  # the new pack is whole and readable; the old ones stay
+                log.warning("cannot update %s (%s): the documents packs stay as they are", self._documents, exc)
+                return 1
+            self._remove(folded)
         return 1
 
-    def _finish(self, pack: _OpenPack, checksum: bytes | None = None) -> None:
+    def _retire(self, docs: _OpenPack) -> None:
+        """Drop the pack this capture's documents were appended to, once they are in a
+        finished pack (readers now find them there); its descriptor is closed by close()."""
+        with self._lock:
+            for raw, _, _ in docs.entries:
+                if self._entries.get(raw, (None,))[0] is docs:
+                    del self._entries[raw]
+            self._retired.append(docs.fd)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(docs.path)
+
+    def _remove(self, packs: list[PackFile]) -> None:
+        """Remove documents packs folded into a finished, listed one (index first: a pack
+        without its index is never read, by git or here)."""
+        for pack in packs:
+            self._packs.drop(pack.base)
+            for ext in (".idx", ".pack"):
+                try:
+                    os.unlink(pack.base + ext)
+                except FileNotFoundError:
+                    continue
+                except OSError as exc:  # a duplicate left behind costs space, not correctness
+                    log.warning("cannot remove %s%s: %s", pack.base, ext, exc)
+                    break
+        if packs:
+            with contextlib.suppress(OSError):
+                durable.fsync_path(self.pack_dir)
+
+    def _finish(self, pack: _OpenPack, checksum: bytes | None = None) -> PackFile:
         """Header, trailer, fsync, rename; the index likewise; the folder fsynced; registered."""
         if checksum is None:
             _write_all(pack.fd, b"".join(pack_header_chunks(len(pack.entries))), 0)
@@ -448,16 +568,22 @@ class PackWriter:
                 if self._entries.get(raw, (None,))[0] is pack:
                     del self._entries[raw]
         self._sealed(registered)
+        return registered
 
     def abandon(self) -> None:
-        """Drop the shared pack unfinished: no ref names what it holds (a failed capture)."""
+        """Drop the shared pack and the documents unfinished: no ref names what they hold (a
+        failed capture)."""
         with self._lock:
             pack, self._open = self._open, None
-            if pack is not None:
-                for raw, _, _ in pack.entries:
-                    self._entries.pop(raw, None)
-        if pack is not None:
-            pack.discard()
+            docs, self._docs = self._docs, None
+            self._pairs, self._held = {}, {}
+            for dropped in (pack, docs):
+                if dropped is not None:
+                    for raw, _, _ in dropped.entries:
+                        self._entries.pop(raw, None)
+        for dropped in (pack, docs):
+            if dropped is not None:
+                dropped.discard()
 
     def close(self) -> None:
         """:meth:`abandon`, and close the descriptors of finished packs."""

@@ -12,8 +12,12 @@ Layout of the repository folder (a bare git repository; see also identity.py):
 - ``gitsnap/sound.cache``: which objects were found sound, by file stat (sound.py).
 - ``gitsnap.toml``: the configuration (config.py), when kept in the repository.
 
+- ``gitsnap/document-packs``: which packs hold the big documents' versions (deltapack.py).
+
 Bodies (``add_stream``) are written into pack files (packs.py) and read from them
-(packread.py); documents, trees, commits and tags are loose objects.
+(packread.py); documents, trees, commits and tags are loose objects, except big text
+documents (``objects.jsonl``, the manifest), which go to the documents pack, each previous
+version stored as a delta against the next (deltapack.py).
 
 Every object read through the store is checked on the way: it must decompress, be whole,
 and hash to its id. Damage raises :class:`CorruptObjectError` (or
@@ -37,15 +41,17 @@ from dulwich.objects import Blob, Commit, ShaFile, Tag
 from dulwich.refs import check_ref_format
 from dulwich.repo import Repo
 
-from . import durable, identity, packread, sweep, trees
+from . import deltapack, durable, identity, packread, sweep, trees
 from .errors import (
     ConcurrentUpdateError,
+    CorruptObjectError,
     NotARepositoryError,
     RepositoryError,
 )
+from .loose import choose_level
 from .objects import ObjectCheck, ObjectReader, TreeEntry, _damaged  # noqa: F401 (re-exported)
 from .packs import PackWriter
-from .revisions import CommitInfo, RevisionReader  # noqa: F401 (re-exported)
+from .revisions import CommitInfo, RevisionReader, TreeFiles  # noqa: F401 (re-exported)
 from .sound import SoundCache
 
 log = logging.getLogger(__name__)
@@ -87,7 +93,8 @@ class SnapshotStore(RevisionReader):
         self._pending = durable.PendingWrites(self._objects_dir)  # loose objects, flushed before any ref moves
         pack_dir = self._objects_dir / "pack"
         self._packs = packread.PackSet(str(pack_dir))
-        self._writer = PackWriter(pack_dir, self._packs, self._remember_pack)
+        self._writer = PackWriter(pack_dir, self._packs, self._remember_pack, self.path / deltapack.LIST,
+                                  self._known_sound_pack)
         self._shadowed: set[str] = set()
 
     @classmethod
@@ -135,10 +142,28 @@ class SnapshotStore(RevisionReader):
     # -- writing ---------------------------------------------------------------------------
 
     def add_bytes(self, data: bytes) -> str:
-        """Store a document (a blob held in memory) as a loose object; its id."""
+        """Store a document (a blob held in memory); its id.
+
+        A big text document (over deltapack.DOCUMENT_MIN, and compressible: not a sealed
+        ciphertext) goes to the documents pack, where its previous version becomes a delta
+        against it once :meth:`write_tree` has said which that is; any other is a loose object.
+        """
+        if len(data) > deltapack.DOCUMENT_MIN and choose_level(data[:65536]) != 0:
+            return self._writer.write_document(data, keep_existing=self._document_stored)
         blob = Blob.from_string(data)
         self._add_object(blob)
         return blob.id.decode()
+
+    def _document_stored(self, blob_id: str) -> bool:
+        """Whether a document is stored already, sound (then it is not written again)."""
+        path = f"{self._objects_str}/{blob_id[:2]}/{blob_id[2:]}"
+        if os.path.exists(path):
+            self._pending.found(path)  # it may be another process's, not on disk yet
+        return self.sound(blob_id)
+
+    def _known_sound_pack(self, pack: packread.PackFile) -> bool:
+        current = self._pack_stamp(pack)
+        return current is not None and self._sound.known_pack(current)
 
     def _add_object(self, obj: ShaFile) -> None:
         """Add an object through dulwich (which does not fsync it) and record it to be flushed.
@@ -176,7 +201,18 @@ class SnapshotStore(RevisionReader):
         """Write the trees of a snapshot (``path -> blob id``); the root tree's id (trees.py).
 
         *previous* is the root tree of the snapshot it follows: its subtrees that did not
-        change are reused, not written again."""
+        change are reused, not written again, and each big document written by this capture
+        is paired with its version at the same path there (stored as a delta against it)."""
+        if previous is not None:
+            before = TreeFiles(self, previous)
+            for path, blob_id in files.items():
+                if self._writer.is_document(blob_id):
+                    try:
+                        was = before.get(path)
+                    except CorruptObjectError:  # a damaged previous tree: stored whole, verify says why
+                        continue
+                    if was is not None:
+                        self._writer.pair_document(blob_id, was)
         return trees.write_tree(self._add_object, files, previous, self.tree_entries)
 
     def commit(self, tree_id: str, parent: str | None, message: str) -> str:
