@@ -1,9 +1,13 @@
 """manifest.json read and written at scale, and MANIFEST.md, the human inventory rendered from it.
 
-A snapshot of a 100,000-object bucket has a 20 MB manifest.json, nearly all of it the
-``bodies`` map. :class:`ManifestSections` parses one top-level section when it is asked for
-(a diff needs ``resources`` only), and :func:`dump_manifest` writes the ``bodies`` map without
-the generic pretty-printer; both give exactly what canonical JSON gives.
+Format 2 (docs/manifest.md): the ``bodies`` map lists only the bodies no object index
+describes (Lambda code, layer versions); a bucket's bodies are described by its
+``objects.jsonl`` alone (blob, sha256, size), read with :func:`index_records`. Format 1 listed
+every body, 22 MB of JSON at 100,000 bodies; it is still read (:func:`manifest_format`).
+
+:class:`ManifestSections` parses one top-level section when it is asked for (a diff needs
+``resources`` only), and :func:`dump_manifest` writes the ``bodies`` map without the generic
+pretty-printer; both give exactly what canonical JSON gives.
 """
 
 from __future__ import annotations
@@ -11,10 +15,14 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .canonical import dumps, dumps_line
+
+FORMAT = 2  # the manifest format this gitsnap writes; it reads 1 and 2
+INDEX_REQUIRED = ("key", "size", "etag")  # what every object index line has (layout.ObjectEntry)
+INDEX_CHUNK = 1 << 20  # bytes of an object index parsed at once: memory stays bounded at any size
 
 _SECTION = re.compile(rb'\n  "')  # a top-level key: canonical JSON indents it by exactly two spaces
 _HEX = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
@@ -64,6 +72,76 @@ class ManifestSections(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._spans if self._spans is not None else self._parsed)
+
+
+def manifest_format(manifest: Mapping[str, Any]) -> int:
+    """The manifest's format: 1 (every body in ``bodies``) when absent or older, else 2. Pure."""
+    value = manifest.get("format", 1)
+    return 2 if type(value) is int and value >= 2 else 1
+
+
+def index_records(data: bytes) -> Iterator[dict[str, Any]]:
+    """Each line of an object index (``objects.jsonl``) as its JSON object, in order. Pure.
+
+    A chunk of lines is parsed at once (one parse per line cost as much as the parsing) and
+    no chunk outlives its loop: a 100,000-line index never becomes 100,000 objects at once.
+    Lines split on ``\\n`` only (keys may hold \\x85, \\u2028: JSON escapes ``\\n`` alone).
+
+    Raises:
+        ValueError: a line is not one JSON object.
+        KeyError: a line lacks a field every index line has (``key``, ``size``, ``etag``).
+    """
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", start + INDEX_CHUNK)
+        end = len(data) if end < 0 else end + 1
+        lines = [line for line in data[start:end].split(b"\n") if line.strip()]
+        start = end
+        try:
+            docs = json.loads(b"[" + b",".join(lines) + b"]")
+        except ValueError:
+            docs = None
+        if docs is None or len(docs) != len(lines):  # a line that is not one value: parse each
+            docs = [json.loads(line) for line in lines]
+        for doc in docs:
+            if not isinstance(doc, dict):
+                raise ValueError(f"a line is {type(doc).__name__}, not an object")
+            for name in INDEX_REQUIRED:
+                if name not in doc:
+                    raise KeyError(name)
+            yield doc
+
+
+def code_records(node: Any, wanted: Mapping[str, Any]) -> Iterator[tuple[str, Any, Any]]:
+    """``(blob, sha256, size)`` of each record in a document that describes a body of *wanted*:
+    an object with ``blob``, ``sha256`` and ``size`` (a Lambda function's ``Code``, each layer
+    version's). Pure."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            blob = item.get("blob")
+            if isinstance(blob, str) and blob in wanted and "sha256" in item and "size" in item:
+                yield blob, item["sha256"], item["size"]
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def all_bodies(manifest: Mapping[str, Any], indexes: Iterable[bytes]) -> dict[str, dict[str, Any]]:
+    """Every body of a snapshot, ``blob -> {sha256, size}``: its manifest's ``bodies`` map and
+    the bodies its object indexes (the bytes of each ``objects.jsonl``) describe. Pure.
+
+    The inventory format 1 kept in the manifest alone; for tools and tests that want it whole.
+    """
+    out = {blob: {"sha256": body.get("sha256"), "size": body.get("size")}
+           for blob, body in (manifest.get("bodies") or {}).items()}
+    for data in indexes:
+        for doc in index_records(data):
+            blob = doc.get("blob")
+            if blob and blob not in out:
+                out[blob] = {"sha256": doc.get("sha256"), "size": doc["size"]}
+    return out
 
 
 def dump_manifest(manifest: dict[str, Any]) -> bytes:

@@ -8,10 +8,12 @@ Two layers of checks, each damage named by object id and snapshot path:
    the snapshot is read whole and must decompress and hash to its id. A damaged object is
    a problem line (``blob 3f2a… at aws/…/bucket.json: corrupt (zlib: …)``), never an
    exception: verify goes on and lists everything.
-2. **The manifest.** Every body the manifest lists must be in the tree under ``blobs/``
-   and hash to its recorded sha256 and size; every object index line must point at such a
-   body; every resource document must parse and match its schema; sealed items must be
-   age ciphertext.
+2. **The manifest.** Every body must be in the tree under ``blobs/`` and hash to the sha256
+   and size recorded for it: by its object index line (a bucket's bodies) or by the manifest's
+   ``bodies`` map (any other body; in a format 1 manifest, every body, and each index line
+   must name one it lists). A body under ``blobs/`` that nothing describes is a problem too.
+   Every resource document must parse and match its schema; sealed items must be age
+   ciphertext.
 
 What a damaged tree hides (its files) is not reported again as "missing" by the manifest
 checks: the tree's own line says it.
@@ -20,13 +22,14 @@ checks: the tree's own line says it.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import schemas
 from .collectors import registry
 from .errors import GitsnapError
-from .layout import MANIFEST_JSON, OBJECT_INDEX, blob_path, load_index
+from .layout import BLOBS, MANIFEST_JSON, OBJECT_INDEX, blob_path
+from .manifest import index_records, manifest_format
 from .secrets.seal import AGE_MAGIC, body_path
 from .store import (
     CorruptObjectError,
@@ -35,6 +38,8 @@ from .store import (
     RepositoryError,
     SnapshotStore,
 )
+
+BODY_FOLDERS = BLOBS + "/"  # blobs/<aa>/: no two such trees are alike, so none is walked twice
 
 
 class VerifyError(GitsnapError):
@@ -196,6 +201,8 @@ class _Run:
                     continue
                 files[path] = entry.id
                 found.append((entry.id, path))
+            if prefix.startswith(BODY_FOLDERS):  # its entries (100,000 under blobs/) are in files now
+                self.checks[tree_id] = replace(t, entries=())
         self.check_many([oid for oid, path in found if path is not None], sha256=True)
         for oid, path in found:
             if path is None:
@@ -220,6 +227,9 @@ class _Manifest:
         self.run = run
         self.files = files
         self.hidden = hidden
+        self.format = 1
+        self.described: set[str] = set()  # bodies some description named
+        self.counted: set[str] = set()  # bodies checked and counted in the report
 
     def problem(self, line: str) -> None:
         self.run.problem(f"manifest:{len(self.run.lines)}", line)
@@ -257,8 +267,10 @@ class _Manifest:
         manifest = self.json_file(MANIFEST_JSON, "")
         if manifest is None:
             return
+        self.format = manifest_format(manifest)
         bodies = manifest.get("bodies", {})
-        self.bodies(bodies)
+        for blob, info in sorted(bodies.items()):
+            self.body(blob, info.get("sha256"), info.get("size"), "the manifest")
         self.sealed(manifest.get("sealed", {}))
         by_type = {(t.service, t.type): t for t in registry.all_types()}
         for address, res in sorted(manifest.get("resources", {}).items()):
@@ -266,30 +278,46 @@ class _Manifest:
                 self.resource(address, res, by_type, bodies)
             except (KeyError, TypeError, ValueError) as exc:
                 self.problem(f"{address}: cannot be checked ({type(exc).__name__}: {exc})")
+        self.undescribed()
 
-    def bodies(self, bodies: dict[str, dict[str, Any]]) -> None:
+    def body(self, blob: str, sha256: Any, size: Any, where: str) -> None:
+        """One description of a body (*where* says whose): the body is in the tree at
+        ``blobs/..`` and its sha256 and size are the ones described. Each problem is said
+        once per body, however many keys share it; runs once per index line (100,000)."""
         run = self.run
-        files, checks = self.files, run.checks  # this loop runs once per body (100,000 a snapshot)
-        for blob, info in sorted(bodies.items()):
-            path = blob_path(blob)
-            if files.get(path) != blob:
-                if not self.is_hidden(path):
-                    self.problem(f"body {blob} is not in the tree at {path}")
-                continue
-            c = checks.get(blob) or run.check(blob, sha256=True)
-            matches = c.sha256 == info.get("sha256") and c.size == info.get("size")
-            if c.problem:
-                if c.sha256 is not None and not matches:  # one line for one damaged body
-                    run.lines[blob] = (f"body {blob}: sha256/size do not match the manifest "
-                                       f"(blob {blob} at {path}: {c.problem})")
-                continue
-            if c.sha256 is None:  # checked earlier without its sha256 (also a document?)
-                c = run.checks[blob] = run.store.check_object(blob, sha256=True)
-                matches = c.sha256 == info.get("sha256") and c.size == info.get("size")
-            if not matches:
-                self.problem(f"body {blob}: sha256/size do not match the manifest")
+        self.described.add(blob)
+        path = blob_path(blob)
+        if self.files.get(path) != blob:
+            if not self.is_hidden(path):
+                run.problem(f"absent:{blob}", f"body {blob} is not in the tree at {path}")
+            return
+        c = run.checks.get(blob) or run.check(blob, sha256=True)
+        matches = c.sha256 == sha256 and c.size == size
+        if c.problem:
+            if c.sha256 is not None and not matches:  # one line for one damaged body
+                run.lines[blob] = (f"body {blob}: sha256/size do not match {where} "
+                                   f"(blob {blob} at {path}: {c.problem})")
+            return
+        if c.sha256 is None:  # checked earlier without its sha256 (also a document?)
+            c = run.checks[blob] = run.store.check_object(blob, sha256=True)
+            matches = c.sha256 == sha256 and c.size == size
+        if not matches:
+            run.problem(f"differs:{blob}", f"body {blob}: sha256/size do not match {where}")
+        if blob not in self.counted:
+            self.counted.add(blob)
             run.bodies += 1
             run.body_bytes += c.size or 0
+
+    def undescribed(self) -> None:
+        """Bodies in the tree that no index line and no manifest entry describes: unchecked."""
+        prefix, described = BLOBS + "/", self.described
+        for path, blob in self.files.items():
+            if not path.startswith(prefix) or blob in described:
+                continue
+            if path == blob_path(blob):
+                self.problem(f"body {blob} at {path} is described by no object index and not listed in the manifest")
+            else:
+                self.problem(f"{path} holds blob {blob}, not the body its path names")
 
     def sealed(self, sealed: dict[str, Any]) -> None:
         # ciphertext cannot be checked without the identity; that it is there and is age can
@@ -319,14 +347,38 @@ class _Manifest:
         index = self.content(index_path) if index_path in self.files else None
         if not index:
             return
+        where = f"its object index ({index_path})"
+        run, files, checks, described, counted = self.run, self.files, self.run.checks, self.described, self.counted
+        listed = bodies if self.format == 1 else None
         try:
-            entries = list(load_index(index))
-        except (ValueError, KeyError, TypeError) as exc:
+            for doc in index_records(index):
+                # the usual line (100,000 a bucket), checked here without a call: its body, read
+                # whole by the tree walk, is where its id says and has the sha256 and size recorded
+                blob = doc.get("blob")
+                if blob and not doc.get("sealed") and (listed is None or blob in listed):
+                    c = checks.get(blob)
+                    if (c is not None and c.problem is None and c.sha256 is not None and c.sha256 == doc.get("sha256")
+                            and c.size == doc["size"] and files.get(blob_path(blob)) == blob):
+                        if blob not in counted:
+                            counted.add(blob)
+                            described.add(blob)
+                            run.bodies += 1
+                            run.body_bytes += c.size
+                        continue
+                self.index_line(address, doc, bodies, where)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             self.problem(f"{address}: {index_path} is not a valid object index ({exc})")
-            return
-        for e in entries:
-            if e.blob and e.blob not in bodies:
-                self.problem(f"{address}: key {e.key!r} points at body {e.blob}, not in the manifest")
-            if e.sealed and body_path(e.sha256 or "") not in self.files and not self.is_hidden(body_path(e.sha256 or "")):
-                self.problem(f"{address}: key {e.key!r} is sealed, but {body_path(e.sha256 or '')} is not in the tree")
 
+    def index_line(self, address: str, doc: dict[str, Any], bodies: dict[str, Any], where: str) -> None:
+        """One line of a bucket's object index: its body described, its sealed body present."""
+        blob = doc.get("blob")
+        if blob:
+            if self.format == 1 and blob not in bodies:
+                self.problem(f"{address}: key {doc['key']!r} points at body {blob}, not in the manifest")
+                self.described.add(blob)  # said here: not again as a body nothing describes
+            else:
+                self.body(blob, doc.get("sha256"), doc["size"], where)
+        if doc.get("sealed"):
+            sealed = body_path(doc.get("sha256") or "")
+            if sealed not in self.files and not self.is_hidden(sealed):
+                self.problem(f"{address}: key {doc['key']!r} is sealed, but {sealed} is not in the tree")

@@ -13,7 +13,7 @@ import datetime as _dt
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,17 +25,20 @@ from ..layout import (
     MANIFEST_JSON,
     MANIFEST_MD,
     OBJECT_INDEX,
-    ObjectEntry,
     blob_path,
-    load_index,
-    new_lines,
 )
-from ..manifest import ManifestSections, dump_manifest, render_markdown
+from ..manifest import (
+    FORMAT,
+    ManifestSections,
+    code_records,
+    dump_manifest,
+    index_records,
+    render_markdown,
+)
 from ..plan import Plan, unit_key
 from ..secrets.guard import Guard
 from ..secrets.seal import Sealer
 from ..store import SnapshotStore
-from ..store.loose import git_blob_id
 from ..store.revisions import TreeFiles, files_under
 from ..store.snapshot import Snapshot
 from ..store.trees import transform_ids, transform_nest
@@ -74,8 +77,10 @@ class Tree:
     manifest's units, resources, bodies and sealed items.
 
     ``bodies`` holds the bodies kept with a unit from the previous manifest (described);
-    ``body_units`` the units of this capture that reference each body. The manifest's
-    ``bodies`` map (sha256 and size of each) is made only when there is a commit to write.
+    ``body_units`` the units of this capture that reference each body (a unit's path, or a
+    set of them when several do: one string shared by 100,000 bodies, not 100,000 sets);
+    ``kept_indexes`` the object indexes of kept units (their bodies are described there).
+    The manifest's ``bodies`` map and ``totals`` are made only when there is a commit to write.
     """
 
     files: dict[str, str]
@@ -84,7 +89,9 @@ class Tree:
     bodies: dict[str, dict[str, Any]]
     sealed: dict[str, dict[str, Any]]
     dropped: list[tuple[str, str]]
-    body_units: dict[str, set[str]] = field(default_factory=dict)
+    body_units: dict[str, str | set[str]] = field(default_factory=dict)
+    kept_indexes: list[bytes] = field(default_factory=list)
+    body_totals: tuple[int, int] = (0, 0)  # (bodies, bytes) of every body of the snapshot
 
 
 class SnapshotWriter:
@@ -116,7 +123,7 @@ class SnapshotWriter:
                 self.store.tag(request.tag, head, self.tag_message(), force=request.force)
             return head, False, tree.dropped
 
-        describe_bodies(tree, results, prev_manifest, lambda path: _read_at(self.store, previous, path))
+        describe_bodies(tree, results, prev_manifest)
         manifest = self.manifest(tree, seen, started)
         files = dict(tree.files)
         files[MANIFEST_JSON] = self.store.add_bytes(dump_manifest(manifest))
@@ -144,12 +151,11 @@ class SnapshotWriter:
             for path, data in r.files.items():
                 tree.files[path] = self.store.add_bytes(data)
             tree.resources.extend(r.resources.items())
+            body_units, unit = tree.body_units, r.path
             for blob in r.blobs:
-                units = tree.body_units.get(blob)
-                if units is None:
-                    tree.body_units[blob] = {r.path}
-                else:
-                    units.add(r.path)
+                units = body_units.setdefault(blob, unit)
+                if units is not unit and units != unit:
+                    body_units[blob] = (units | {unit}) if isinstance(units, set) else {units, unit}
             for item, blob in r.sealed.items.items():
                 info = tree.sealed.setdefault(item, {"units": [], "blob": blob})
                 info["units"] = sorted(set(info["units"]) | {r.path})
@@ -182,15 +188,30 @@ class SnapshotWriter:
                 kept["error"] = "not read: its resources could not be listed (see the other units)"
             tree.units[path] = kept
             prefix = path + "/"
-            tree.files.update(files_under(previous, path))
+            kept_files = files_under(previous, path)
+            tree.files.update(kept_files)
             tree.resources.extend((a, r) for a, r in prev_manifest.get("resources", {}).items()
                                   if r["path"].startswith(prefix) or r["path"] == path)
             for blob, body in prev_manifest.get("bodies", {}).items():
                 if path in body.get("units", []):
                     tree.bodies[blob] = dict(body)
+            self._keep_index_bodies(tree, kept_files, path)
             for item, sealed in prev_manifest.get("sealed", {}).items():
                 if path in sealed.get("units", []) and item in previous:
                     tree.sealed[item] = dict(sealed, blob=previous[item])
+
+    def _keep_index_bodies(self, tree: Tree, kept_files: Mapping[str, str], unit: str) -> None:
+        """The bodies a kept unit's object indexes describe stay in the tree under ``blobs/``
+        (a format 2 manifest does not list them; a format 1 one did, and agrees)."""
+        described = {"units": [unit]}  # one record shared by all of them (never changed in place)
+        for path, blob in kept_files.items():
+            if path.endswith("/" + OBJECT_INDEX):
+                data = self.store.read(blob)
+                tree.kept_indexes.append(data)
+                for doc in index_records(data):
+                    body = doc.get("blob")
+                    if body and body not in tree.bodies:
+                        tree.bodies[body] = described
 
     def seen(self, prev_manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Seen, not captured: this plan's, and the previous snapshot's for what it did not list."""
@@ -202,7 +223,7 @@ class SnapshotWriter:
     def manifest(self, tree: Tree, seen: list[dict[str, Any]], started: float) -> dict[str, Any]:
         captured_at = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         return {
-            "format": 1,
+            "format": FORMAT,
             "tool": {"name": "gitsnap", "version": __version__},
             "captured_at": captured_at,
             "duration_seconds": round(time.monotonic() - started, 3),
@@ -215,8 +236,8 @@ class SnapshotWriter:
             "seen_not_captured": seen,
             "totals": {
                 "resources": len(tree.resources),
-                "bodies": len(tree.bodies),
-                "body_bytes": sum(b.get("size", 0) for b in tree.bodies.values()),
+                "bodies": tree.body_totals[0],
+                "body_bytes": tree.body_totals[1],
                 "unreadable_objects": sum(r.get("unreadable", 0) for _, r in tree.resources),
             },
         }
@@ -253,58 +274,48 @@ def same_files(files: dict[str, str], previous: Mapping[str, str]) -> bool:
     return files == {p: b for p, b in previous.items() if p not in MANIFEST_FILES}
 
 
-def _read_at(store: SnapshotStore, files: Mapping[str, str], path: str) -> tuple[str, bytes] | None:
-    """``(blob id, bytes)`` of the file at *path* in *files*, or None."""
-    blob = files.get(path)
-    return (blob, store.read(blob)) if blob is not None else None
+def describe_bodies(tree: Tree, results: list[UnitResult], prev_manifest: Mapping[str, Any]) -> None:
+    """The manifest's ``bodies`` map in *tree* (format 2), and the totals of every body.
 
-
-def describe_bodies(tree: Tree, results: list[UnitResult], prev_manifest: Mapping[str, Any],
-                    previous_file: Callable[[str], tuple[str, bytes] | None] = lambda _path: None) -> None:
-    """The manifest's ``bodies`` map in *tree*: units, sha256 and size of every body, from this
-    run's index lines or the previous manifest.
-
-    A bucket's ``objects.jsonl`` is canonical, one line per key: a line the previous snapshot's
-    index at the same path also had describes a body the previous manifest describes, so only
-    the new lines are parsed (100 of 100,000 for a 100-change capture). What the previous
-    manifest does not describe is read from the whole index, as before.
+    A body an object index describes (blob, sha256, size: every S3 object) is left out of the
+    map: the index says it. Each index is read in one pass for the totals, which count each
+    body once (the same bytes under two keys or buckets are one blob). Any other body (Lambda
+    code, layer versions) is listed with its units, sha256 and size, from the document that
+    records it or, failing that, the previous manifest.
     """
-    bodies = tree.bodies
-    for blob, units in tree.body_units.items():
-        body = bodies.setdefault(blob, {"units": []})
-        body["units"] = sorted(set(body["units"]) | units)
-    known = prev_manifest.get("bodies", {}) if bodies else {}
-    partial: list[bytes] = []
+    pending: dict[str, Any] = dict(tree.body_units)  # blob -> its units (a path or a set): no dict each yet
+    for blob in tree.bodies:
+        pending.setdefault(blob, None)
+    indexes = [data for r in results for path, data in r.files.items() if path.endswith("/" + OBJECT_INDEX)]
+    count = size = 0
+    for data in (*indexes, *tree.kept_indexes):
+        for doc in index_records(data):
+            blob = doc.get("blob")
+            if blob and pending.pop(blob, pending) is not pending:
+                count += 1
+                size += doc["size"]
+    listed: dict[str, dict[str, Any]] = {}
+    for blob, units in pending.items():
+        kept = tree.bodies.get(blob) or {}
+        mine = set() if units is None else {units} if isinstance(units, str) else units
+        listed[blob] = {**kept, "units": sorted(mine | set(kept.get("units", [])))}
+    if listed:
+        _describe_listed(listed, results, prev_manifest)
+    tree.bodies = listed
+    tree.body_totals = (count + len(listed), size + sum(b.get("size") or 0 for b in listed.values()))
+
+
+def _describe_listed(listed: dict[str, dict[str, Any]], results: list[UnitResult], prev_manifest: Mapping[str, Any]) -> None:
+    """sha256 and size of the bodies no index describes: from this run's documents (a code
+    record beside the blob id), else from the previous manifest."""
     for r in results:
         for path, data in r.files.items():
-            if path.endswith("/" + OBJECT_INDEX):
-                before = previous_file(path) if known else None
-                if before is not None and before[0] == git_blob_id(data):
-                    partial.append(data)
-                    continue
-                lines = new_lines(before[1], data) if before is not None else None
-                if lines is not None:
-                    partial.append(data)
-                _describe_index(bodies, load_index(data) if lines is None else load_index(lines))
-            elif path.endswith("/function.json"):
-                code = json.loads(data).get("Code") or {}
-                if code.get("blob") in bodies:
-                    bodies[code["blob"]].update(sha256=code["sha256"], size=code["size"])
-    missing = False
-    for blob, body in bodies.items():
-        if "sha256" not in body:
-            if blob in known:
-                body.update(sha256=known[blob].get("sha256"), size=known[blob].get("size"))
-            else:
-                missing = True
-    if missing:  # the previous manifest did not describe an unchanged line's body: read it all
-        for data in partial:
-            _describe_index(bodies, load_index(data), only_missing=True)
-
-
-def _describe_index(bodies: dict[str, dict[str, Any]], entries: Iterable[ObjectEntry], only_missing: bool = False) -> None:
-    """sha256 and size of the bodies of *entries* (with *only_missing*: of those without them yet)."""
-    for e in entries:
-        body = bodies.get(e.blob) if e.blob else None
-        if body is not None and not (only_missing and "sha256" in body):
-            body.update(sha256=e.sha256, size=e.size)
+            if not path.endswith(".json") or b'"blob"' not in data:
+                continue
+            for blob, sha256, size in code_records(json.loads(data), listed):
+                listed[blob].update(sha256=sha256, size=size)
+    missing = [body for body in listed.items() if "sha256" not in body[1]]
+    known = prev_manifest.get("bodies", {}) if missing else {}  # format 1: 22 MB, parsed only if needed
+    for blob, body in missing:
+        if blob in known:
+            body.update(sha256=known[blob].get("sha256"), size=known[blob].get("size"))

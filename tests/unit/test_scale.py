@@ -218,33 +218,38 @@ def test_a_capture_with_no_change_reads_no_tree_of_the_bodies_and_makes_no_commi
     assert not set(read) & body_trees(store, first)
 
 
-def test_a_capture_with_changes_describes_every_body_as_a_full_read_would(store):
+def test_a_capture_with_changes_counts_every_body_from_the_index_and_lists_none_of_them(store):
+    """Format 2 (docs/manifest.md): the bucket's index describes its bodies; the manifest's
+    ``bodies`` map does not repeat them, and its totals still count every body once."""
     capture(store, unit_result(store, bodies(400, 0, 0)))
     second, created = capture(store, unit_result(store, bodies(400, 1, 20) + [b"one more\n"], {"3": "text/plain"}))
     assert created
     manifest = json.loads(store.read(store.files(second)["manifest.json"]))
     index = list(load_index(store.read(store.files(second)[f"{BUCKET}/{OBJECT_INDEX}"])))
-    assert manifest["bodies"] == {e.blob: {"sha256": e.sha256, "size": e.size, "units": [UNIT]} for e in index}
+    assert manifest["format"] == 2 and manifest["bodies"] == {}
     assert manifest["totals"]["bodies"] == 401
     assert manifest["totals"]["body_bytes"] == sum(e.size for e in index)
     assert ls_tree(store.path, root_of(store, second)).keys() >= {f"blobs/{e.blob[:2]}/{e.blob[2:]}" for e in index}
     fsck(store.path)
 
 
-def test_bodies_the_previous_manifest_does_not_describe_are_read_from_the_index(store):
-    """An unchanged index line whose body the previous manifest lacks (a manifest written by
-    hand or by an older gitsnap) is described from the whole index, not left without sha256."""
+def test_a_capture_after_a_format_1_snapshot_writes_format_2_with_the_same_totals(store):
+    """A snapshot written by an older gitsnap (every body in the manifest) is followed by a
+    format 2 one: the index bodies leave the map, the totals stay those of every body."""
     first, _ = capture(store, unit_result(store, bodies(50, 0, 0)))
     files = store.files(first)
+    index = list(load_index(store.read(files[f"{BUCKET}/{OBJECT_INDEX}"])))
     manifest = json.loads(store.read(files["manifest.json"]))
-    manifest["bodies"] = {}
+    manifest["format"] = 1
+    manifest["bodies"] = {e.blob: {"sha256": e.sha256, "size": e.size, "units": [UNIT]} for e in index}
     files["manifest.json"] = store.add_bytes(canonical.dumps(manifest))
-    edited = store.commit(store.write_tree(files), first, "manifest without bodies\n")
+    edited = store.commit(store.write_tree(files), first, "a format 1 manifest\n")
     store.advance(first, edited)
     second, created = capture(store, unit_result(store, bodies(50, 1, 1)))
     assert created
-    described = json.loads(store.read(store.files(second)["manifest.json"]))["bodies"]
-    assert len(described) == 50 and all(len(b["sha256"]) == 64 and b["size"] > 0 for b in described.values())
+    after = json.loads(store.read(store.files(second)["manifest.json"]))
+    assert after["format"] == 2 and after["bodies"] == {}
+    assert after["totals"]["bodies"] == 50 and after["totals"]["body_bytes"] == sum(map(len, bodies(50, 1, 1)))
 
 
 # -- the manifest at scale ------------------------------------------------------------------------
