@@ -133,7 +133,8 @@ class Body:
 
 
 def _error(status: int, headers: Any, body: bytes) -> dict[str, Any]:
-    """botocore's ``Error`` dict from an S3 error answer (XML; HEAD answers have no body)."""
+    """botocore's ``Error`` dict from an S3 error answer (XML: ``<Error>``, or the
+    ``<ErrorResponse><Error>`` of other REST-XML services; HEAD answers have no body)."""
     err: dict[str, Any] = {}
     if body:
         try:
@@ -141,7 +142,8 @@ def _error(status: int, headers: Any, body: bytes) -> dict[str, Any]:
         except ET.ParseError:
             root = None
         if root is not None:
-            for child in root:
+            nested = root.find("Error")  # <ErrorResponse><Error>: botocore's parser reads it too
+            for child in root if nested is None else nested:
                 tag = child.tag.rsplit("}", 1)[-1]
                 err[tag] = child.text or ""
     err.setdefault("Code", str(status))
@@ -229,7 +231,7 @@ class Signer:
 class _Where:
     """Where one bucket is read: scheme://host, path prefix, signing region."""
 
-    __slots__ = ("origin", "host", "prefix", "region")
+    __slots__ = ("origin", "host", "prefix", "bucket_path", "region")
 
     def __init__(self, url: str, region: str) -> None:
         parts = urlsplit(url)
@@ -240,6 +242,8 @@ class _Where:
         if not path.endswith("/" + _PLACEHOLDER):
             raise ValueError(f"cannot place keys in {url}")
         self.prefix = path[: -len(_PLACEHOLDER)]
+        # the bucket itself: "/bucket" path-style (as botocore sends it), "/" virtual-hosted
+        self.bucket_path = self.prefix.rstrip("/") or "/"
         self.region = region
 
 
@@ -283,17 +287,18 @@ class FastS3:
 
     # -- one exchange -----------------------------------------------------------------------
 
-    def _exchange(self, method: str, where: _Where, key: str, headers: dict[str, str],
+    def _exchange(self, method: str, where: _Where, key: str | None, headers: dict[str, str],
                   query: str) -> Any:
-        path = where.prefix + quote(key, safe="/~")
+        path = where.prefix + quote(key, safe="/~") if key is not None else where.bucket_path
         url = f"{where.origin}{path}" + (f"?{query}" if query else "")
         signed = self._signer.sign(self._credentials(), where.region, method, where.host, path, query, headers)
         return self._http.send(AWSPreparedRequest(method, url, signed, None, True))
 
-    def request(self, method: str, bucket: str, key: str, headers: dict[str, str] | None = None,
+    def request(self, method: str, bucket: str, key: str | None, headers: dict[str, str] | None = None,
                 query: str = "", operation: str = "GetObject") -> tuple[int, Any, Any]:
         """One request, retried and redirected as the module says: ``(status, headers, raw)``
-        of a 2xx answer (or 304/412 to a conditional request); errors raise as botocore's."""
+        of a 2xx answer (or 304/412 to a conditional request); errors raise as botocore's.
+        *key* None asks the bucket itself (a listing)."""
         headers = headers or {}
         where = self._place(bucket)
         attempt = 0
@@ -362,6 +367,23 @@ class FastS3:
         status, got, raw = self.request("HEAD", bucket, key, headers, operation="HeadObject")
         raw.release_conn()
         return answer(status, got)
+
+    def read_bucket(self, bucket: str, query: str, operation: str) -> bytes:
+        """A bucket-level GET (ListObjectsV2: *query* encoded and sorted as signed), its whole
+        answer body. A body cut off on the way is asked again, within the retry budget."""
+        attempt = 0
+        while True:
+            attempt += 1
+            _, _, raw = self.request("GET", bucket, None, query=query, operation=operation)
+            body = Body(raw)
+            try:
+                return body.read()
+            except bx.ResponseStreamingError:
+                if attempt >= self._other_attempts:
+                    raise
+                sleep(backoff(attempt, throttled=False))
+            finally:
+                body.close()
 
 
 def attach(client: Any, client_in: Callable[[str | None], Any]) -> None:

@@ -17,6 +17,9 @@ A key holding the delimiter is listed under its prefix (``a/`` is in the ``a/`` 
 is ``a//b``; ``/`` alone is the ``/`` prefix), so no key is lost or listed twice. Every
 page is checked (a page that says more follow but gives no token is an error); any failed
 page fails the listing, never a partial listing recorded as complete.
+
+Pages are read through the client's lean reader and parsed into compact objects
+(:mod:`.s3list`), or through botocore's checked paginator when the client has no lean reader.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ import botocore.exceptions as bx
 from ..errors import IncompleteAnswerError
 from ..spec import Raw
 from .clients import INCOMPLETE_ANSWERS, TruncatedPageError, pages, translate
+from .s3http import FAST_READER, fast_capable
+from .s3list import from_botocore, lean_lister
 
 LIST_WORKERS = 16  # prefix listings at once
 MAX_DEPTH = 2  # prefix levels split by the delimiter; deeper prefixes are listed plainly
@@ -103,7 +108,12 @@ class Fanout:
 
 
 def make_lister(client: Any, bucket: str) -> Lister:
-    """ListObjectsV2 of *bucket* through *client*: all pages, or the first with ``single_page``."""
+    """ListObjectsV2 of *bucket* through *client*: all pages, or the first with ``single_page``;
+    objects as :class:`~.s3list.Listed`. Through the client's lean reader when it has one
+    (:mod:`.s3list`), else through botocore's checked pages."""
+    fast = getattr(client, FAST_READER, None)
+    if fast is not None and fast_capable(client, bucket):
+        return lean_lister(fast, bucket)
 
     def lister(single_page: bool = False, **params: Any) -> list[dict[str, Any]]:
         listing = pages(client, "list_objects_v2", Bucket=bucket, **params)
@@ -111,8 +121,8 @@ def make_lister(client: Any, bucket: str) -> Lister:
             page = next(iter(listing))
             if page.get("IsTruncated") and not page.get("NextContinuationToken"):
                 raise TruncatedPageError("a page says IsTruncated but gives no NextContinuationToken")
-            return [page]
-        return list(listing)
+            return [from_botocore(page)]
+        return [from_botocore(page) for page in listing]
 
     return lister
 

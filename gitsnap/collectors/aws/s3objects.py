@@ -2,13 +2,15 @@
 
 Keys are data, never paths: each bucket's objects are one ``objects.jsonl`` line
 per key, and each body is one blob under ``blobs/``. An object whose ETag and
-size match the previous snapshot reuses its blob without a GET, if that blob is sound.
+size match the previous snapshot reuses its blob without a GET, if that blob is sound, and
+keeps its index line as it was (:mod:`.s3previous` holds the previous index compactly; the
+no-change pass, :func:`transform_unchanged`, reads the listing's compact objects).
 
 Bodies are read through the client's lean reader (:mod:`.s3http`), checked in the pass that
 stores them (:mod:`.s3checksums`; a small body is read whole and checked before it is stored,
 a big one is read in parallel ranges, :mod:`.s3ranged`). A body that fails is fetched again;
 one that fails every time is an error, and nothing of it is written (the check raises before
-the blob writer finishes the object). The listing itself is :mod:`.s3listing`'s.
+the blob writer finishes the object). The listing itself is :mod:`.s3listing`'s (pages parsed by :mod:`.s3list`).
 
 An object whose body cannot be read is recorded, not fatal: archived (GLACIER, DEEP_ARCHIVE
 without a restored copy; Intelligent-Tiering archive tiers), KMS-denied, or requester-pays.
@@ -34,7 +36,7 @@ from typing import Any
 
 import botocore.exceptions as bx
 
-from ...layout import OBJECT_INDEX, ObjectEntry, dump_index, load_index, segment
+from ...layout import OBJECT_INDEX, ObjectEntry, segment
 from ...secrets.sink import BodyLengthError
 from ..context import UnitContext
 from ..errors import BodyIntegrityError
@@ -44,6 +46,8 @@ from .clients import error_code, translate
 from .s3budget import BODY_BUDGET
 from .s3checksums import KMS, BodyMismatch, body_check, checked, verify
 from .s3http import FAST_READER, FastS3, fast_capable
+from .s3list import Listed
+from .s3previous import Previous, PreviousIndex, splice
 
 log = logging.getLogger(__name__)
 
@@ -338,62 +342,72 @@ def fetch_all(ctx: UnitContext, todo: Sequence[Raw], fetch: Callable[[Raw], Obje
     return results
 
 
-def _index_bytes(entries: list[ObjectEntry], previous: dict[str, ObjectEntry], prev_data: bytes | None,
-                 fetched: bool) -> bytes:
-    """The bucket's objects.jsonl. When nothing was fetched and every key is the previous
-    snapshot's, it is the previous index's bytes as they were (dumping 100,000 lines again
-    costs most of a no-change capture's own time), if that index is in today's format (its
-    first line is what dumping its first entry gives now). Pure."""
-    if (prev_data and not fetched and len(entries) == len(previous)
-            and prev_data.startswith(dump_index(entries[:1]))):
-        return prev_data
-    return dump_index(entries)
+def transform_unchanged(listing: Sequence[Any], previous: PreviousIndex, with_body: bool,
+                        sound: Callable[[str], bool], reuse_sealed: Callable[[str], bool],
+                        ) -> tuple[list[Previous | None], list[Listed], list[int]]:
+    """The no-change pass: each listed object whose size and ETag are the previous snapshot's,
+    with a sound blob (or a sealed body the sink can reuse), keeps its previous line; the
+    others are to fetch. Returns ``(slots, todo, at)``: per listed object its previous line or
+    None (to fetch), the objects to fetch, and where each one's entry goes in ``slots``.
+    Pure but for *sound* and *reuse_sealed* (given a blob id, a sealed body's sha256), which
+    only read.
+
+    This runs once per object of every bucket (100,000 times for a big one): attribute reads
+    on :class:`~.s3list.Listed` and :class:`~.s3previous.Previous`, no dict per object.
+    """
+    slots: list[Previous | None] = []
+    todo: list[Listed] = []
+    at: list[int] = []
+    get = previous.get
+    keep = slots.append
+    for obj in listing:
+        if type(obj) is not Listed:
+            obj = Listed.from_dict(obj)  # noqa: PLW2901 (a dict from a test or an older caller)
+        old = get(obj.key)
+        if old is not None and old.size == obj.size and old.etag == obj.etag.strip('"') and (
+            not with_body
+            or (old.blob is not None and sound(old.blob))
+            or (old.sealed_sha256 is not None and reuse_sealed(old.sealed_sha256))
+        ):
+            keep(old)
+            continue
+        at.append(len(slots))
+        keep(None)
+        todo.append(obj)
+    return slots, todo, at
 
 
 def capture_objects(ctx: UnitContext, raw: Raw, doc: Raw, rid: str) -> Extras:
     """Index every object; download only bodies the previous snapshot does not have."""
     bucket = raw["Name"]
-    prev_data = ctx.previous(f"{ctx.unit_path}/bucket/{segment(rid)}/{OBJECT_INDEX}")
-    previous = {e.key: e for e in load_index(prev_data)} if prev_data else {}
+    previous = PreviousIndex(ctx.previous(f"{ctx.unit_path}/bucket/{segment(rid)}/{OBJECT_INDEX}"))
     listing = raw.get("Objects") or []
     key = f"{ctx.unit_path}/bucket/{bucket}/objects"
     ctx.reporter.start(key, f"s3/{bucket}", total=len(listing))
     with_body = ctx.config.s3_content
     reads = BucketReads(ctx, bucket)
-    sound = ctx.blobs.sound
-    slots: list[ObjectEntry | None] = []
-    todo: list[Raw] = []
-    at: list[int] = []  # where each fetched object's entry goes in ``slots``
-    reused = 0
-    for obj in listing:
-        old = previous.get(obj["Key"])
-        if old is not None and old.size == obj["Size"] and old.etag == obj["ETag"].strip('"') and (
-            not with_body
-            or (old.blob is not None and sound(old.blob))
-            or (old.sealed and old.sha256 and ctx.sink.reuse_body(old.sha256, ctx.sealed))
-        ):
-            slots.append(old)
-            reused += old.blob is not None
-            continue
-        at.append(len(slots))
-        slots.append(None)
-        todo.append(obj)
+    slots: list[Any]
+    slots, todo, at = transform_unchanged(listing, previous, with_body, ctx.blobs.sound,
+                                          lambda sha256: ctx.sink.reuse_body(sha256, ctx.sealed))
     ctx.reporter.advance(key, len(listing) - len(todo))
     fetched = fetch_all(ctx, todo, lambda obj: _fetch(ctx, reads, obj, with_body), key) if todo else []
     for i, entry in zip(at, fetched, strict=True):
         slots[i] = entry
     ctx.reporter.finish(key)
-    entries = [e for e in slots if e is not None]  # None: deleted while it was being captured
-    unread = warn_unreadable(ctx, reads, entries) if with_body else 0
-    downloaded = [e for e in fetched if e is not None and e.sha256 is not None]
-    total_bytes = sum(e.size for e in entries)
-    ctx.counters.add(objects=len(entries), bytes=total_bytes, reused_blobs=reused, new_blobs=len(downloaded),
+    entries = [e for e in fetched if e is not None]  # None: deleted while it was being captured
+    unread = warn_unreadable(ctx, reads, entries) if with_body else 0  # a kept line is never unreadable
+    downloaded = [e for e in entries if e.sha256 is not None]
+    kept = [s for s in slots if type(s) is Previous]
+    reused = sum(s.blob is not None for s in kept)
+    count = len(kept) + len(entries)
+    total_bytes = sum(s.size for s in kept) + sum(e.size for e in entries)
+    ctx.counters.add(objects=count, bytes=total_bytes, reused_blobs=reused, new_blobs=len(downloaded),
                      downloaded_bytes=sum(e.size for e in downloaded))
-    summary = {"objects": len(entries), "bytes": total_bytes}
+    summary = {"objects": count, "bytes": total_bytes}
     if unread:
         summary["unreadable"] = unread  # manifest.json: per bucket, and in totals
     return Extras(
-        files={OBJECT_INDEX: _index_bytes(entries, previous, prev_data, bool(todo))},
-        blobs={e.blob for e in entries if e.blob},
+        files={OBJECT_INDEX: splice(previous, slots)},
+        blobs={s.blob for s in kept if s.blob} | {e.blob for e in entries if e.blob},
         summary=summary,
     )
