@@ -7,23 +7,46 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import moto.settings
 import pytest
+from hypothesis import settings as hypothesis_settings
 
+from gitsnap.sandbox import estate as sample
 from gitsnap.sandbox.server import Sandbox
 
+from .e2e import _state
+from .e2e import estate as e2e
 from .faults import FaultProxy
 
 GITSNAP = shutil.which("gitsnap", path=os.path.dirname(sys.executable)) or "gitsnap"
+
+# Hypothesis: no per-example deadline. On a loaded machine (two xdist workers and their gitsnap
+# subprocesses on two cores) one example can take several times its usual time, and a deadline
+# then fails a test for the machine's load, not for anything the code did. Every other setting
+# is Hypothesis's default; HYPOTHESIS_PROFILE=default restores its deadline.
+hypothesis_settings.register_profile("gitsnap", deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "gitsnap"))
 
 
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[Sandbox]:
     sb = Sandbox().start()
+    # moto's ACM issues a pending certificate by itself 60 s after it was requested (read on each
+    # describe, in this process), and capture records that status in a commit (test_drift's
+    # certificate test). On a loaded machine a test's seed, capture and second capture can
+    # straddle those 60 s: test_capture's no-change test once made a commit that way. A restored
+    # estate (below) is also as old as its saved copy. So certificates stay pending for the
+    # session unless MOTO_ACM_VALIDATION_WAIT says otherwise; a test may still set it.
+    wait = moto.settings.ACM_VALIDATION_WAIT
+    if "MOTO_ACM_VALIDATION_WAIT" not in os.environ:
+        moto.settings.ACM_VALIDATION_WAIT = 3600
     yield sb
+    moto.settings.ACM_VALIDATION_WAIT = wait
     sb.stop()
 
 
@@ -32,6 +55,87 @@ def endpoint(moto_server: Sandbox) -> str:
     """A freshly reset moto server endpoint (state from earlier tests is gone)."""
     moto_server.reset()
     return moto_server.endpoint
+
+
+# -- seeded once per worker, restored per test (tests/e2e/_state.py) ----------------------------
+
+ESTATES: dict[str, Callable[[Sandbox], Any]] = {
+    # gitsnap.sandbox.estate.seed(endpoint): the sample shops, no Lightsail
+    "sample": lambda sb: sample.seed(sb.endpoint),
+    # tests/e2e/estate.seed: the sample shops with Lightsail, and the edge-keys bucket
+    "e2e": lambda sb: e2e.seed(sb.endpoint, sb.lightsail_endpoint),
+}
+
+
+@pytest.fixture(scope="session")
+def states(moto_server: Sandbox) -> Iterator[_state.States]:
+    saved = _state.States(moto_server)
+    yield saved
+    saved.close()
+
+
+def _restore(states: _state.States, name: str) -> Any:
+    return states.restore(name, lambda: ESTATES[name](states.sandbox))
+
+
+@pytest.fixture
+def sample_estate(endpoint: str, states: _state.States) -> dict:
+    """The reset server holding the sample estate, exactly as ``sample.seed(endpoint)`` leaves it
+    (seeded once per worker, a fresh copy per test); returns what ``seed`` returned."""
+    return _restore(states, "sample")
+
+
+@pytest.fixture
+def e2e_estate(endpoint: str, states: _state.States) -> dict:
+    """The reset server holding tests/e2e/estate.py's estate, exactly as ``estate.seed(endpoint,
+    lightsail_endpoint)`` leaves it (once per worker, a copy per test); returns its ids and ``big``.
+    The repository's config is the test's: ``estate.write_config(repo)`` (what ``build`` adds)."""
+    return _restore(states, "e2e")
+
+
+@pytest.fixture(scope="session")
+def capture_once(moto_server: Sandbox, states: _state.States,
+                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., _state.Template]]:
+    """``capture_once(name, *args, setup=None)``: a :class:`_state.Template`, made once per worker.
+
+    Estate *name* (see ESTATES) restored, a repository initialized as the ``gitsnap`` fixture does,
+    ``setup(g, info)`` run if given (its return value, if not None, replaces info), then
+    ``gitsnap *args``; the folder and the sandbox's state after that are the template. The same
+    (name, args, setup) gives the same template, so tests (and modules) that would each seed and
+    capture the same way share one capture; each test takes ``copy_of(template)``, its own copy.
+    A *setup* must then be a module-level function (a new lambda each call is a new template).
+    """
+    made: dict[tuple[Any, ...], _state.Template] = {}
+
+    def make(name: str, *args: str, setup: Callable[[Gitsnap, Any], Any] | None = None) -> _state.Template:
+        key = (name, args, setup)
+        if key not in made:
+            info = _restore(states, name)
+            root = tmp_path_factory.mktemp(f"template-{name}")
+            g = Gitsnap(repo=root / "snap", env=base_env(root, moto_server.endpoint, moto_server.lightsail_endpoint))
+            g("init")
+            if setup is not None:
+                changed = setup(g, info)
+                info = info if changed is None else changed
+            result = g(*args)
+            made[key] = _state.Template(root, _state.save(moto_server), info, result)
+        return made[key]
+
+    yield make
+    for template in made.values():
+        template.saved.discard()
+
+
+@pytest.fixture
+def copy_of(tmp_path: Path, endpoint: str, moto_server: Sandbox) -> Callable[[_state.Template], tuple[Gitsnap, Any, Result]]:
+    """``copy_of(template)``: this test's own copy of a template's folder (in tmp_path, as the
+    ``gitsnap`` fixture would make it) and of its sandbox state; returns (Gitsnap, info, result)."""
+    def take(template: _state.Template) -> tuple[Gitsnap, Any, Result]:
+        assert not (tmp_path / "snap").exists(), "copy_of replaces the gitsnap fixture: take one of them"
+        info, result = template.copy_to(moto_server, tmp_path)
+        g = Gitsnap(repo=tmp_path / "snap", env=base_env(tmp_path, endpoint, moto_server.lightsail_endpoint))
+        return g, info, result
+    return take
 
 
 @dataclass

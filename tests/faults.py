@@ -475,6 +475,9 @@ class IsolatedSandbox:
         self.ready = workdir / "sandbox.env"
         self.logfile = workdir / "sandbox.log"
         args = [gitsnap, "sandbox", "serve", "--port", "0", "--ready-file", str(self.ready)]
+        # certificates stay pending, as the in-process sandbox's do (tests/conftest.py's moto_server):
+        # a module's captures span minutes, and moto would issue them 60 s after seeding
+        env = {"MOTO_ACM_VALIDATION_WAIT": "3600", **env}
         if not seed:
             args.append("--no-seed")
         with open(self.logfile, "wb") as log:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from gitsnap.sandbox import estate
 
@@ -42,8 +43,11 @@ def big_body() -> bytes:
     return (block * 7)[:BIG_SIZE]
 
 
-def build(endpoint: str, repo: Path, lightsail_endpoint: str | None = None) -> dict:
-    """Seed the estate and write the two-region config into the repository."""
+def seed(endpoint: str, lightsail_endpoint: str | None = None) -> dict:
+    """Seed the estate: the sample shops (and Lightsail, when given) and the edge-keys bucket.
+
+    Returns the sample's ids and ``big``, the random body of :data:`BIG_KEY`.
+    """
     ids = estate.seed(endpoint, lightsail_endpoint)
     c = s3(endpoint)
     c.create_bucket(Bucket=EDGE_BUCKET)
@@ -51,5 +55,25 @@ def build(endpoint: str, repo: Path, lightsail_endpoint: str | None = None) -> d
         c.put_object(Bucket=EDGE_BUCKET, Key=key, Body=body)
     big = big_body()
     c.put_object(Bucket=EDGE_BUCKET, Key=BIG_KEY, Body=big, ContentType="application/octet-stream")
-    (repo / "gitsnap.toml").write_text(CONFIG)
     return {**ids, "big": big}
+
+
+def write_config(repo: Path) -> None:
+    """The two-region config, in the repository."""
+    (repo / "gitsnap.toml").write_text(CONFIG)
+
+
+def configure(g: Any, _info: Any = None) -> None:
+    """:func:`write_config` into a ``Gitsnap``'s repository (a ``capture_once`` setup)."""
+    write_config(g.repo)
+
+
+def build(endpoint: str, repo: Path, lightsail_endpoint: str | None = None) -> dict:
+    """Seed the estate and write the two-region config into the repository.
+
+    Tests may take the ``e2e_estate`` fixture instead of seeding (tests/conftest.py): the same
+    estate, seeded once per worker and restored, then call :func:`write_config`.
+    """
+    info = seed(endpoint, lightsail_endpoint)
+    write_config(repo)
+    return info

@@ -28,8 +28,7 @@ def staging_clients(endpoint: str):
         aws_secret_access_key=c["SecretAccessKey"], aws_session_token=c["SessionToken"])
 
 
-def test_two_accounts_two_regions(gitsnap, endpoint):
-    sample.seed(endpoint)
+def test_two_accounts_two_regions(gitsnap, endpoint, sample_estate):
     st = staging_clients(endpoint)
     st("s3").create_bucket(Bucket="sailjada-staging-acct")
     st("iam").create_role(RoleName="jada-lambda-role", AssumeRolePolicyDocument=json.dumps(sample.ROLE_TRUST))

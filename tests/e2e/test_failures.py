@@ -26,10 +26,11 @@ def one_clean_line(result) -> str:
 
 
 @pytest.fixture
-def tagged(gitsnap, endpoint):
-    sample.seed(endpoint)
-    gitsnap("capture", "--tag", "v1.0")
-    return gitsnap
+def tagged(capture_once, copy_of):
+    """After ``sample.seed`` and ``capture --tag v1.0``: this test's own copy of one such capture
+    per worker (its repository, and the sandbox's state right after it)."""
+    g, _, _ = copy_of(capture_once("sample", "capture", "--tag", "v1.0"))
+    return g
 
 
 def test_unknown_revision(tagged):

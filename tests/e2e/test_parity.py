@@ -15,8 +15,7 @@ def c(endpoint: str, service: str):
     return sample.clients(endpoint)(service)
 
 
-def test_the_seeds_case_yields_each_finding(gitsnap, endpoint):
-    sample.seed(endpoint)
+def test_the_seeds_case_yields_each_finding(gitsnap, endpoint, sample_estate):
     s3, cf, ddb = c(endpoint, "s3"), c(endpoint, "cloudfront"), c(endpoint, "dynamodb")
     s3.put_object(Bucket="sailjada-staging", Key="events/james-taylor.html", ContentType="text/html",
                   CacheControl="max-age=300", Metadata={"site": "sailjada"},
@@ -59,8 +58,7 @@ def test_the_seeds_case_yields_each_finding(gitsnap, endpoint):
     assert r.code == 2 and "unknown environment 'qa'" in r.err
 
 
-def test_matching_environments_exit_zero_and_ignore_applies(gitsnap, endpoint):
-    sample.seed(endpoint)
+def test_matching_environments_exit_zero_and_ignore_applies(gitsnap, endpoint, sample_estate):
     (gitsnap.repo / "gitsnap.toml").write_text(
         '[aws]\nservices = ["s3"]\n[environments]\nprod = ["*-prod"]\nstaging = ["*-staging"]\n')
     gitsnap("capture")
@@ -75,8 +73,7 @@ def test_matching_environments_exit_zero_and_ignore_applies(gitsnap, endpoint):
     assert "ignored 1 change: s3/* Versioning* (staging versioning is paused to save cost)" in r.out
 
 
-def test_a_staging_function_whose_role_writes_a_prod_table_is_a_finding(gitsnap, endpoint):
-    sample.seed(endpoint)
+def test_a_staging_function_whose_role_writes_a_prod_table_is_a_finding(gitsnap, endpoint, sample_estate):
     iam, lam, ddb = c(endpoint, "iam"), c(endpoint, "lambda"), c(endpoint, "dynamodb")
     for env in ("prod", "staging"):
         ddb.create_table(TableName=f"jada-orders-{env}", BillingMode="PAY_PER_REQUEST",

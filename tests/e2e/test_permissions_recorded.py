@@ -30,8 +30,9 @@ def _uncovered(calls: set[tuple[str, str]], allowed: set[str]) -> list[str]:
                   for action in operation_actions(service, op) if action not in allowed)
 
 
-def test_capture_and_restore_make_only_calls_their_policies_allow(gitsnap, endpoint, moto_server, tmp_path):
-    info = estate.build(endpoint, gitsnap.repo, moto_server.lightsail_endpoint)
+def test_capture_and_restore_make_only_calls_their_policies_allow(gitsnap, endpoint, e2e_estate, tmp_path):
+    info = e2e_estate
+    estate.write_config(gitsnap.repo)
     reads = set(json.loads(gitsnap("permissions").out)["Statement"][0]["Action"])
     writes = set(json.loads(gitsnap("permissions", "--restore").out)["Statement"][0]["Action"])
 

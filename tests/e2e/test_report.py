@@ -36,8 +36,8 @@ def visible_text(driver, css: str) -> list[str]:
     return [e.text for e in driver.find_elements(By.CSS_SELECTOR, css) if e.is_displayed()]
 
 
-def test_diff_and_parity_reports_render_with_the_changes_visible(gitsnap, endpoint, browser, tmp_path):
-    ids = sample.seed(endpoint)
+def test_diff_and_parity_reports_render_with_the_changes_visible(gitsnap, endpoint, browser, tmp_path, sample_estate):
+    ids = sample_estate
     (gitsnap.repo / "gitsnap.toml").write_text(
         '[aws]\nservices = ["s3", "cloudfront", "lambda"]\n[environments]\nprod = ["*-prod"]\nstaging = ["*-staging"]\n')
     gitsnap("capture", "--tag", "v1.0")

@@ -19,10 +19,12 @@ def client(endpoint: str, service: str):
 
 
 @pytest.fixture
-def v1(gitsnap, endpoint, moto_server):
-    info = estate.build(endpoint, gitsnap.repo, moto_server.lightsail_endpoint)
-    gitsnap("capture", "--tag", "v1.0", "-m", "known good")
-    return gitsnap, info
+def v1(capture_once, copy_of):
+    """(gitsnap, info) after ``estate.build`` and ``capture --tag v1.0 -m "known good"``: this
+    test's own copy of one such capture per worker (the same template tests/e2e/test_capture.py
+    takes: its repository, and the sandbox's state right after it)."""
+    g, info, _ = copy_of(capture_once("e2e", "capture", "--tag", "v1.0", "-m", "known good", setup=estate.configure))
+    return g, info
 
 
 def in_process(g, monkeypatch, *patterns: str):
@@ -183,10 +185,9 @@ def test_export_writes_files_and_lists_keys_that_cannot_be_paths(v1, tmp_path):
     assert not (tmp_path / "z").exists()
 
 
-def test_dynamodb_iam_and_apps_script_are_restored(gitsnap, endpoint):
+def test_dynamodb_iam_and_apps_script_are_restored(gitsnap, endpoint, sample_estate):
     from gitsnap.sandbox.gas import SAMPLE, FakeAppsScript, seed
 
-    sample.seed(endpoint)
     fake = FakeAppsScript()
     url = fake.start()
     seed(fake)
@@ -231,8 +232,7 @@ def test_dynamodb_iam_and_apps_script_are_restored(gitsnap, endpoint):
         fake.stop()
 
 
-def test_lambda_aliases_permissions_and_iam_policy_versions(gitsnap, endpoint):
-    sample.seed(endpoint)
+def test_lambda_aliases_permissions_and_iam_policy_versions(gitsnap, endpoint, sample_estate):
     lam, iam = client(endpoint, "lambda"), client(endpoint, "iam")
     v1 = lam.publish_version(FunctionName="jada-contact-form")["Version"]
     lam.create_alias(FunctionName="jada-contact-form", Name="live", FunctionVersion=v1)

@@ -24,18 +24,34 @@ def fresh(prefix: str = "") -> str:
     return prefix + secrets.token_urlsafe(24)
 
 
-@pytest.fixture
-def sealed_v1(gitsnap, endpoint):
-    """The sample estate with a secret env value and a secret-bearing .env body, captured as v1.0."""
-    sample.seed(endpoint)
-    c = sample.clients(endpoint)
+def plant(g, _info) -> dict:
+    """A secret env value and a secret-bearing .env body, fresh for each run of the suite."""
+    c = sample.clients(g.env["AWS_ENDPOINT_URL"])
     token, db = fresh("xoxb-"), fresh()
     env_body = f"APP_ENV=prod\nDB_PASSWORD={db}\n".encode()
     c("lambda").update_function_configuration(FunctionName=LAMBDA, Environment={"Variables": {
         "STAGE": "prod", "SLACK_TOKEN": token}})
     c("s3").put_object(Bucket=BUCKET, Key="config/.env", Body=env_body)
-    gitsnap("capture", "--tag", "v1.0", "-m", "known good")
-    return {"token": token, "db": db, "env_body": env_body, "c": c}
+    return {"token": token, "db": db, "env_body": env_body}
+
+
+@pytest.fixture
+def copied(capture_once, copy_of):
+    """The sample estate with :func:`plant`'s secrets, captured as v1.0: this test's own copy of
+    one such capture per worker (repository, HOME with the keys and identity, sandbox state)."""
+    return copy_of(capture_once("sample", "capture", "--tag", "v1.0", "-m", "known good", setup=plant))
+
+
+@pytest.fixture
+def gitsnap(copied):
+    """Here, the conftest's ``gitsnap`` is this test's own copy of v1 (repository, HOME with the
+    keys and identity, and the sandbox's state right after that capture)."""
+    return copied[0]
+
+
+@pytest.fixture
+def sealed_v1(copied, endpoint):
+    return {**copied[1], "c": sample.clients(endpoint)}
 
 
 def live_env(c) -> dict[str, str]:

@@ -764,7 +764,7 @@ def test_shapes_are_fresh_random_and_fit_the_same_places_every_run():
             {(p.code, s.shape) for s in first.values() for p in PLACES if p.fits(s)}, seed
 
 
-def test_no_planted_secret_reaches_git(gitsnap, endpoint, tmp_path):
+def test_no_planted_secret_reaches_git(gitsnap, endpoint, tmp_path, sample_estate):
     rng, seed = shapes.fresh_rng()
     plan = Plan(rng)
     words = ("anchor", "bowline", "clew", "dinghy", "ebb", "fathom", "gybe", "halyard", "jib", "keel", "leeward",
@@ -773,7 +773,7 @@ def test_no_planted_secret_reaches_git(gitsnap, endpoint, tmp_path):
     canaries = {where: " ".join(rng.choice(words) for _ in range(9)) for where in (
         "s3 body", "s3 body, URL-encoded", "s3 body, UTF-16", "s3 zip member", "gitsnap.toml")}
 
-    ids = sample.seed(endpoint)
+    ids = sample_estate
     c = sample.clients(endpoint)
     plant_lambda(plan, c)
     plant_s3(plan, c, canaries)

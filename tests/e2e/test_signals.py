@@ -103,11 +103,20 @@ def wait_for(rule: Rule, proc: subprocess.Popen, seconds: float = 120) -> None:
     assert rule.hits, f"the capture never reached the held-up request (exit {proc.poll()})"
 
 
+# How long a held request or a hung git holds a capture up, and how long a stopped capture may
+# take to end before the test calls it a hang. The issue asks for a stop within 2 s; STOP_GUARD
+# is a hang guard, not a timing: a capture that waited for the held request instead of stopping
+# would take HOLD. 10 s was too tight on a loaded machine (four suites on two cores: both
+# Ctrl-C tests failed with "did not stop within 10 s" while everything else passed).
+HOLD = 300
+STOP_GUARD = 60
+
+
 def stderr_once_stopped(proc: subprocess.Popen, failure: str) -> str:
-    """The stopped capture's stderr; the test fails with *failure* if it runs on for 10 s (a hang
-    guard, not a timing assertion: the stop is expected within 2 s)."""
+    """The stopped capture's stderr; the test fails with *failure* if it runs on for STOP_GUARD
+    seconds (a hang guard, not a timing assertion: the stop is expected within 2 s)."""
     try:
-        return proc.communicate(timeout=10)[1]
+        return proc.communicate(timeout=STOP_GUARD)[1]
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.communicate()
@@ -189,11 +198,11 @@ def test_a_capture_killed_mid_download_leaves_the_repository_as_it_was(run: Run)
 
 
 def test_ctrl_c_stops_the_capture_at_once_releases_the_lock_and_writes_nothing(run: Run) -> None:
-    """SIGINT while a download hangs (the proxy holds it for 60 s): exit 130 with one line,
+    """SIGINT while a download hangs (the proxy holds it for HOLD seconds): exit 130 with one line,
     refs unchanged, and a capture right after works. The issue asks for a stop within 2 s;
-    the bound asserted is 10 s (a hang guard on a loaded machine); the time is printed."""
+    the bound asserted is STOP_GUARD (a hang guard on a loaded machine); the time is printed."""
     run.small.put("slow.bin", os.urandom(256 * 1024))
-    held = Rule("GET", rf"^/{BUCKET}/slow\.bin", delay=60, once=True)
+    held = Rule("GET", rf"^/{BUCKET}/slow\.bin", delay=HOLD, once=True)
     run.proxy.rules.append(held)
     refs = run.g.refs()
     proc = run.popen("capture", "--tag", "v2", stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -201,7 +210,7 @@ def test_ctrl_c_stops_the_capture_at_once_releases_the_lock_and_writes_nothing(r
     time.sleep(0.3)  # well inside the held request
     sent = time.monotonic()
     proc.send_signal(signal.SIGINT)
-    err = stderr_once_stopped(proc, "the capture did not stop within 10 s of SIGINT")
+    err = stderr_once_stopped(proc, f"the capture did not stop within {STOP_GUARD} s of SIGINT")
     print(f"capture stopped {time.monotonic() - sent:.2f} s after SIGINT")
     assert proc.returncode == 130, err
     assert "interrupted" in error_line(err)
@@ -216,17 +225,17 @@ def test_ctrl_c_stops_the_capture_at_once_releases_the_lock_and_writes_nothing(r
 HUNG_GIT = """#!/bin/sh
 # A git that never answers (a hung network file system, a stuck hook): says where it is, then waits.
 echo $$ > "$GITSNAP_TEST_GIT_STARTED"
-exec sleep 60
+exec sleep 300
 """
 
 
 def test_two_ctrl_c_while_workers_are_blocked_end_it_once_with_one_line(run: Run, tmp_path: Path) -> None:
     """A user presses Ctrl-C twice while two workers are stuck: one in a download the proxy
-    holds for 60 s, one waiting on a local path's git that never answers (a stand-in script
+    holds for HOLD seconds, one waiting on a local path's git that never answers (a stand-in script
     first on PATH, HUNG_GIT; git's own timeout is 120 s). The second Ctrl-C lands while the
     first is unwinding. Exit 130 with the one "interrupted" line (no "Aborted!", no
-    traceback), refs as they were, fsck clean, and the next capture gets the lock. The 10 s
-    bound is a hang guard, not a timing."""
+    traceback), refs as they were, fsck clean, and the next capture gets the lock. The
+    STOP_GUARD bound is a hang guard, not a timing."""
     site = tmp_path / "site"
     site.mkdir()
     (site / "index.html").write_text("<p>hi</p>\n")
@@ -237,7 +246,7 @@ def test_two_ctrl_c_while_workers_are_blocked_end_it_once_with_one_line(run: Run
     (fake / "git").chmod(0o755)
     started = tmp_path / "git-started"
     run.small.put("slow.bin", os.urandom(64 * 1024))
-    held = Rule("GET", rf"^/{BUCKET}/slow\.bin", delay=60, once=True)
+    held = Rule("GET", rf"^/{BUCKET}/slow\.bin", delay=HOLD, once=True)
     run.proxy.rules.append(held)
     refs = run.g.refs()
     env = {**run.g.env, "PATH": f"{fake}{os.pathsep}{run.g.env['PATH']}", "GITSNAP_TEST_GIT_STARTED": str(started)}
@@ -254,7 +263,7 @@ def test_two_ctrl_c_while_workers_are_blocked_end_it_once_with_one_line(run: Run
         time.sleep(0.02)
         if proc.poll() is None:
             proc.send_signal(signal.SIGINT)
-        err = stderr_once_stopped(proc, "two Ctrl-C did not stop the capture within 10 s")
+        err = stderr_once_stopped(proc, f"two Ctrl-C did not stop the capture within {STOP_GUARD} s")
     finally:
         with contextlib.suppress(ValueError, OSError):  # the orphaned stand-in git
             os.kill(int(started.read_text()), signal.SIGKILL)
@@ -268,7 +277,7 @@ def test_two_ctrl_c_while_workers_are_blocked_end_it_once_with_one_line(run: Run
 
 def test_a_second_capture_is_refused_while_the_first_holds_the_lock(run: Run) -> None:
     run.small.put("slow.bin", os.urandom(64 * 1024))
-    held = Rule("GET", rf"^/{BUCKET}/slow\.bin", delay=60, once=True)
+    held = Rule("GET", rf"^/{BUCKET}/slow\.bin", delay=HOLD, once=True)
     run.proxy.rules.append(held)
     refs = run.g.refs()
     first = run.popen("capture", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
