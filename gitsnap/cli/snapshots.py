@@ -188,6 +188,7 @@ def show(c: Ctx, rev: str, address: str | None, reveal: bool) -> None:
 def verify(c: Ctx, rev: str) -> None:
     """Check every body and document of a snapshot against its manifest (no cloud access)."""
     from ..manifest import human_bytes
+    from ..render import plural
     from ..verify import VerifyError
     from ..verify import verify as run_verify
 
@@ -198,5 +199,6 @@ def verify(c: Ctx, rev: str) -> None:
     if report.problems:
         n = len(report.problems)
         raise VerifyError(f"{rev}: {n} problem{'' if n == 1 else 's'} found (listed above); the repository is damaged")
-    click.echo(f"{rev}: {report.bodies} bodies ({human_bytes(report.body_bytes)}) and "
-               f"{report.documents} documents verified ({report.objects} git objects checked)")
+    bodies = f"{report.bodies} bod{'y' if report.bodies == 1 else 'ies'}"
+    click.echo(f"{rev}: {bodies} ({human_bytes(report.body_bytes)}) and "
+               f"{plural(report.documents, 'document')} verified ({report.objects} git objects checked)")
