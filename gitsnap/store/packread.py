@@ -36,7 +36,7 @@ from typing import Protocol
 from dulwich.object_format import SHA1
 from dulwich.pack import load_pack_index
 
-from .delta import apply_delta
+from .delta import apply_delta, delta_sizes
 from .loose import CHUNK, BadObjectError, HashMismatchError
 
 TYPE_NAMES = {1: "commit", 2: "tree", 3: "blob", 4: "tag"}
@@ -153,19 +153,7 @@ def entry_size(source: Source, offset: int) -> int:
     else:
         pos += 20
     delta = zlib.decompressobj().decompress(source.pread(256, offset + pos), 32)
-    _, at = _varint(delta, 0)  # the base's size, then the object's
-    return _varint(delta, at)[0]
-
-
-def _varint(data: bytes, pos: int) -> tuple[int, int]:
-    value, shift = 0, 0
-    while True:
-        byte = data[pos]
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        pos += 1
-        if not byte & 0x80:
-            return value, pos
+    return delta_sizes(delta)[1]  # the base's size, then the object's
 
 
 # -- deltas -----------------------------------------------------------------------------------
