@@ -56,7 +56,7 @@ import struct
 import tempfile
 import threading
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +112,29 @@ class StoredDeflate:
         head = b"" if self._started else self._HEADER
         self._started = True
         return head + struct.pack("<BHH", 1, 0, 0xFFFF) + struct.pack(">I", self._adler)
+
+
+def _exactly(chunks: Iterable[bytes], size: int) -> tuple[bytes, Iterator[bytes]]:
+    """The first chunk (its bytes choose the compression level), and every chunk, the first
+    included, checked to add up to *size*.
+
+    Raises (while iterating):
+        SizeMismatchError: The chunks held fewer or more bytes than *size*.
+    """
+    stream = iter(chunks)
+    first = next(stream, b"")
+
+    def counted() -> Iterator[bytes]:
+        seen = 0
+        for chunk in itertools.chain((first,), stream):
+            seen += len(chunk)
+            if seen > size:
+                raise SizeMismatchError(f"expected {size} bytes, got more")
+            yield chunk
+        if seen != size:
+            raise SizeMismatchError(f"expected {size} bytes, got {seen}")
+
+    return first, counted()
 
 
 def compressor(level: int, size: int):  # -> zlib.Compress | StoredDeflate
@@ -281,21 +304,13 @@ class PackWriter:
             return self._write_big(size, chunks, keep_existing)
         sha1 = hashlib.sha1(b"blob %d\x00" % size)
         sha256 = hashlib.sha256()
-        stream = iter(chunks)
-        first = next(stream, b"")
+        first, body = _exactly(chunks, size)
         comp = compressor(choose_level(first), size)
         pieces = [_entry_header(3, size)]
-        seen = 0
-        for chunk in itertools.chain((first,), stream):
-            seen += len(chunk)
-            if seen > size:
-                break
+        for chunk in body:
             sha1.update(chunk)
             sha256.update(chunk)
             pieces.append(comp.compress(chunk))
-        if seen != size:
-            raise SizeMismatchError(f"expected {size} bytes, got {seen}" if seen < size else
-                                    f"expected {size} bytes, got more")
         pieces.append(comp.flush())
         blob_id = sha1.hexdigest()
         if not keep_existing(blob_id):
@@ -385,22 +400,14 @@ class PackWriter:
                 crc[0] = zlib.crc32(data, crc[0])
 
             out = bytearray(_entry_header(3, size))  # hashed and summed with the first bytes out
-            stream = iter(chunks)
-            first = next(stream, b"")
+            first, body = _exactly(chunks, size)
             comp = compressor(choose_level(first), size)
-            seen = 0
-            for chunk in itertools.chain((first,), stream):
-                seen += len(chunk)
-                if seen > size:
-                    break
+            for chunk in body:
                 sha1.update(chunk)
                 side.run(sha256.update, chunk)
                 out += comp.compress(chunk)
                 if len(out) >= _WRITE_BUFFER:
                     out = self._spill(pack, out, side, written)
-            if seen != size:
-                raise SizeMismatchError(f"expected {size} bytes, got {seen}" if seen < size else
-                                        f"expected {size} bytes, got more")
             out += comp.flush()
             self._spill(pack, out, side, written)
             side.close()
