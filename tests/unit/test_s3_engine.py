@@ -32,6 +32,7 @@ from gitsnap.collectors.errors import BodyIntegrityError, CollectorError, Incomp
 from gitsnap.layout import OBJECT_INDEX, load_index
 
 from ..memory import MemoryBlobs, context
+from ..s3keys import delimited
 
 SESSION = botocore.session.Session()
 
@@ -428,17 +429,7 @@ class FakeListing:
         self.calls.append({"Prefix": Prefix, "Delimiter": Delimiter})
         if self.fail_prefix is not None and Prefix == self.fail_prefix:
             raise bx.ClientError({"Error": {"Code": "SlowDown", "Message": "slow"}}, "ListObjectsV2")
-        items: list[tuple[str, str]] = []
-        for k in self.keys:
-            if not k.startswith(Prefix):
-                continue
-            rest = k[len(Prefix):]
-            if Delimiter and Delimiter in rest:
-                p = Prefix + rest[:rest.index(Delimiter) + 1]
-                if not items or items[-1] != ("p", p):
-                    items.append(("p", p))
-            else:
-                items.append(("k", k))
+        items = delimited(self.keys, Prefix, Delimiter)
         pages = [items[i:i + MaxKeys] for i in range(0, max(len(items), 1), MaxKeys)]
         out = [{"Contents": [{"Key": v, "Size": 1} for t, v in page if t == "k"],
                 "CommonPrefixes": [{"Prefix": v} for t, v in page if t == "p"],

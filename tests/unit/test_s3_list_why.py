@@ -31,6 +31,7 @@ from gitsnap.collectors.aws.clients import AwsAccount
 from gitsnap.layout import OBJECT_INDEX, ObjectEntry, dump_index
 
 from ..memory import MemoryBlobs, context
+from ..s3keys import delimited
 
 SESSION = botocore.session.Session()
 NS = "http://s3.amazonaws.com/doc/2006-03-01/"
@@ -107,17 +108,7 @@ class ListingS3:
     def listing(self, query: dict[str, str]) -> bytes:
         prefix, delimiter = query.get("prefix", ""), query.get("delimiter", "")
         size = min(int(query.get("max-keys", self.page_keys)), self.page_keys)
-        items: list[tuple[str, str]] = []
-        for k in self.keys:
-            if not k.startswith(prefix):
-                continue
-            rest = k[len(prefix):]
-            if delimiter and delimiter in rest:
-                p = prefix + rest[:rest.index(delimiter) + 1]
-                if not items or items[-1] != ("p", p):
-                    items.append(("p", p))
-            else:
-                items.append(("k", k))
+        items = delimited(self.keys, prefix, delimiter)
         start = int(query.get("continuation-token", "0").removeprefix("t="))
         page = items[start:start + size]
         more = start + size < len(items)
