@@ -1,0 +1,1 @@
+"""One module per AWS service: each declares ``SPECS``, type name -> :class:`~..spec.IacSpec`."""
