@@ -1,8 +1,9 @@
 """CloudFormation templates (YAML) from emitted resources: one set per account and region.
 
 Templates go to ``cloudformation/<account>/<region>/template.yaml`` (``template-2.yaml``, ... when
-one would pass a limit); ``global`` resources (IAM, Route 53, CloudFront) get their own set,
-deployed in us-east-1. A template stays within the service's limits: 500 resources, 200
+one would pass a limit); ``global`` resources (IAM, Route 53, CloudFront) go with the account's
+us-east-1 resources, where they are deployed anyway, so a distribution's origin bucket or a
+function's role there is a ``!GetAtt``, not a copied value. A template stays within the service's limits: 500 resources, 200
 parameters and 1,000,000 bytes of body (uploaded through S3 by ``aws cloudformation package``;
 51,200 bytes is the inline limit, which ``package`` avoids). A snapshot resource's
 CloudFormation resources are never split across templates.
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import json
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,7 +67,7 @@ class Template:
     """One template being built: where it goes and what it holds."""
 
     account: str
-    region: str  # the placement: a region or "global"
+    region: str  # where it is deployed (global resources are in us-east-1's)
     number: int
     items: list[Emitted] = field(default_factory=list)
 
@@ -77,7 +78,7 @@ class Template:
 
     @property
     def deploy_region(self) -> str:
-        return GLOBAL_REGION if self.region == "global" else self.region
+        return self.region
 
     @property
     def stack_name(self) -> str:
@@ -92,7 +93,7 @@ class Rendered:
     Attributes:
         files: path under the output folder -> bytes.
         secrets: fingerprint -> the parameter name it became (the same in every template).
-        templates: the templates, in deploy order (global first).
+        templates: the templates, in deploy order (us-east-1, holding the global resources, first).
     """
 
     files: dict[str, bytes]
@@ -100,15 +101,20 @@ class Rendered:
     templates: list[Template]
 
 
-def render(emitted: list[Emitted], revision: str) -> Rendered:
-    """Every emitted resource as templates, a deploy script and import lists."""
+def render(emitted: list[Emitted], revision: str, text_of: Callable[[str], str] | None = None) -> Rendered:
+    """Every emitted resource as templates, a deploy script and import lists.
+
+    Args:
+        text_of: a blob id -> its text, for inline artifacts (a CloudFront function's code);
+            without it they are written as paths.
+    """
     names = _SecretNames()
     templates = _split(emitted)
     primary = {e.resource.address: t for t in templates for e in t.items if e.out.cfn}
     files: dict[str, bytes] = {}
     for t in templates:
-        body, imports = _template(t, revision, primary, names, len([x for x in templates
-                                                                     if (x.account, x.region) == (t.account, t.region)]))
+        body, imports = _template(t, revision, primary, names, text_of,
+                                  len([x for x in templates if (x.account, x.region) == (t.account, t.region)]))
         files[t.path] = body
         if imports:
             files[t.path[: -len(".yaml")] + ".import.json"] = (json.dumps(imports, indent=2) + "\n").encode()
@@ -123,9 +129,12 @@ def _groups(emitted: Iterable[Emitted]) -> dict[tuple[str, str], list[Emitted]]:
     groups: dict[tuple[str, str], list[Emitted]] = {}
     for e in emitted:
         if e.out.cfn:
-            groups.setdefault((e.resource.account, e.resource.region), []).append(e)
-    # global first: its stacks hold what regional ones refer to (roles, zones)
-    return dict(sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] != "global", kv[0][1])))
+            region = GLOBAL_REGION if e.resource.region == "global" else e.resource.region
+            groups.setdefault((e.resource.account, region), []).append(e)
+    for items in groups.values():  # global resources first: what the regional ones refer to
+        items.sort(key=lambda e: e.resource.region != "global")
+    # us-east-1 first: its stacks hold the global resources other regions refer to (roles, zones)
+    return dict(sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] != GLOBAL_REGION, kv[0][1])))
 
 
 def _weight(e: Emitted) -> tuple[int, set[str], int]:
@@ -200,8 +209,9 @@ class _Resolver:
     """Placeholders of one template -> CloudFormation values."""
 
     def __init__(self, template: Template, logical: dict[str, str], primary: dict[str, Template],
-                 names: _SecretNames) -> None:
+                 names: _SecretNames, text_of: Callable[[str], str] | None = None) -> None:
         self.template = template
+        self.text_of = text_of
         self.logical = logical  # address -> logical id of its primary resource, in this template
         self.primary = primary
         self.names = names
@@ -218,6 +228,8 @@ class _Resolver:
         if isinstance(value, JsonEncode):
             return self.value(value.value, owner, path)
         if isinstance(value, Artifact):
+            if value.inline and self.text_of is not None:
+                return self.value(self.text_of(value.blob), owner, path)
             return posixpath.relpath(f"artifacts/{value.path}", posixpath.dirname(self.template.path))
         if isinstance(value, str):
             pieces = split_markers(value)
@@ -260,9 +272,9 @@ def _logical_ids(template: Template) -> tuple[dict[int, list[str]], dict[str, st
 
 
 def _template(t: Template, revision: str, primary: dict[str, Template], names: _SecretNames,
-              parts: int) -> tuple[bytes, list[dict[str, Any]]]:
+              text_of: Callable[[str], str] | None, parts: int) -> tuple[bytes, list[dict[str, Any]]]:
     by_item, logical = _logical_ids(t)
-    resolver = _Resolver(t, logical, primary, names)
+    resolver = _Resolver(t, logical, primary, names, text_of)
     resources: dict[str, Any] = {}
     imports: list[dict[str, Any]] = []
     for i, e in enumerate(t.items):
@@ -304,9 +316,10 @@ def _template(t: Template, revision: str, primary: dict[str, Template], names: _
 def _deploy_script(templates: list[Template], names: _SecretNames) -> str:
     lines = [
         "#!/bin/sh",
-        "# Deploys every template in order (global first), after uploading Lambda code and other",
-        "# artifacts with `aws cloudformation package`. Set ARTIFACT_BUCKET to a bucket you own in",
-        "# each region you deploy to, and pass every NoEcho parameter: PARAMETERS='Name=value ...'.",
+        "# Deploys every template in order (us-east-1 first: it holds the global resources), each",
+        "# after `aws cloudformation package` uploaded its Lambda code. Set ARTIFACT_BUCKET to a bucket",
+        "# you own (in each region you deploy to), and pass every NoEcho parameter:",
+        "# PARAMETERS='Name=value ...'. Run it once per account, with that account's credentials.",
         "# To adopt resources that exist instead of creating them, use each template's",
         "# .import.json with `aws cloudformation create-change-set --change-set-type IMPORT`.",
         "set -eu",

@@ -82,7 +82,12 @@ def build(resource: Resource, fmt: str) -> Emitted | tuple[str, str]:
         return "built in", str(exc)
     if not out.cfn and not out.tf:
         return "left out", "nothing to emit"
-    return Emitted(resource, out, fields.unused())
+    unused = fields.unused()
+    if fmt == TERRAFORM:  # a block terraform cannot adopt: apply would try to create what exists
+        unused += [(f"<{b.type}>", f"the AWS provider cannot import {b.type}: `terraform apply` creates it, "
+                                   "which fails while it exists (create it by hand or leave it out)")
+                   for b in out.tf if not b.import_id]
+    return Emitted(resource, out, unused)
 
 
 def generate(snapshot: Snapshot, commit: str, rev: str, fmt: str, only: tuple[str, ...] = ()) -> Generation:
@@ -107,7 +112,8 @@ def generate(snapshot: Snapshot, commit: str, rev: str, fmt: str, only: tuple[st
     if fmt == CLOUDFORMATION:
         from . import cloudformation
 
-        rendered = cloudformation.render(coverage.emitted, commit)
+        rendered = cloudformation.render(coverage.emitted, commit,
+                                         lambda blob: snapshot.read(blob).decode("utf-8", "replace"))
         gen.files.update(rendered.files)
         coverage.secrets = rendered.secrets
     elif fmt == TERRAFORM:

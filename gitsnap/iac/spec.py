@@ -32,11 +32,16 @@ class Builtin(Exception):
 
 @dataclass(frozen=True)
 class Artifact:
-    """A body written beside the code: ``path`` under the output's ``artifacts/`` folder."""
+    """A body written beside the code: ``path`` under the output's ``artifacts/`` folder.
+
+    ``inline``: the property takes the text itself (a CloudFront function's code), not a path
+    ``aws cloudformation package`` uploads: CloudFormation gets the text, Terraform ``file(...)``.
+    """
 
     blob: str
     path: str
     size: int | None = None
+    inline: bool = False
 
 
 @dataclass
@@ -81,9 +86,10 @@ class Out:
         """Add a Terraform resource block; attributes whose value is None, {} or [] are left out."""
         self.tf.append(TfBlock(type_, prune(body), name, import_id))
 
-    def artifact(self, blob: str, path: str, size: int | None = None) -> Artifact:
-        """A body the output must carry (a Lambda zip): written under ``artifacts/<path>``."""
-        art = Artifact(blob, path, size)
+    def artifact(self, blob: str, path: str, size: int | None = None, *, inline: bool = False) -> Artifact:
+        """A body the output must carry (a Lambda zip): written under ``artifacts/<path>``;
+        *inline* when the property takes its text rather than its path."""
+        art = Artifact(blob, path, size, inline)
         self.artifacts.append(art)
         return art
 
@@ -109,6 +115,7 @@ class IacSpec:
         cloudformation / terraform: the builders; None when the format has no such type.
         why_not: the reason per format when its builder is None (shown in COVERAGE.md).
         cfn_types / tf_types: the types the builders can emit (checked by the registry test).
+        tf_no_import: Terraform types the AWS provider cannot import (no import id to give).
     """
 
     cloudformation: Builder | None = None
@@ -116,6 +123,7 @@ class IacSpec:
     why_not: dict[str, str] = field(default_factory=dict)
     cfn_types: tuple[str, ...] = ()
     tf_types: tuple[str, ...] = ()
+    tf_no_import: tuple[str, ...] = ()
 
     def builder(self, fmt: str) -> Builder | None:
         return self.cloudformation if fmt == CLOUDFORMATION else self.terraform

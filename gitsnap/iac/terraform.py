@@ -208,7 +208,8 @@ class _Writer:
         if isinstance(value, JsonEncode):
             return hcl.Call("jsonencode", self._resolve(value.value, p, path))
         if isinstance(value, Artifact):
-            return hcl.template([hcl.Expr("path.module"), f"/../artifacts/{value.path}"])
+            path = hcl.template([hcl.Expr("path.module"), f"/../artifacts/{value.path}"])
+            return hcl.Call("file", path) if value.inline else path
         if isinstance(value, Block):
             return Block(_unset_dropped(self._resolve(value.body, p, path)))
         if isinstance(value, dict):

@@ -52,16 +52,21 @@ def test_a_link_within_a_template_is_a_ref_or_getatt_and_across_templates_the_re
     fn.resource("AWS::Lambda::Function", {"FunctionName": "f", "Role": Link("iam/role/app", "Arn", ROLE),
                                           "Runtime": "python3.12", "Handler": "a.b", "Code": {"ZipFile": "x"}}, "f")
     func = Emitted(Resource("lambda/f", "123456789012", "us-east-1", "lambda", "function", {}), fn, [])
-    rendered = cloudformation.render([_role(), _queue("jobs"), topic, func], "c" * 40)
+    west = Emitted(Resource("lambda/f", "123456789012", "us-west-2", "lambda", "function", {}), fn, [])
+    rendered = cloudformation.render([_queue("jobs"), topic, func, _role(), west], "c" * 40)
     regional = _load(rendered.files["cloudformation/123456789012/us-east-1/template.yaml"])["Resources"]
     assert regional["AlertsTopic"]["Properties"]["Subscription"][0]["Endpoint"] == {"GetAtt": "JobsQueue.Arn"}
     assert regional["AlertsPolicyTopicPolicy"]["Properties"]["Topics"] == [{"Ref": "AlertsTopic"}]
-    # the role is global: another template, so the function names it by its recorded ARN
-    assert regional["FFunction"]["Properties"]["Role"] == ROLE
-    assert [t.path for t in rendered.templates] == ["cloudformation/123456789012/global/template.yaml",
-                                                    "cloudformation/123456789012/us-east-1/template.yaml"]
+    # the role is global: deployed with us-east-1's resources, so a function there refers to it...
+    assert regional["FFunction"]["Properties"]["Role"] == {"GetAtt": "AppRole.Arn"}
+    assert list(regional)[0] == "AppRole"  # global resources first
+    # ...and one in another region's template names it by its recorded ARN
+    west_doc = _load(rendered.files["cloudformation/123456789012/us-west-2/template.yaml"])["Resources"]
+    assert west_doc["FFunction"]["Properties"]["Role"] == ROLE
+    assert [t.path for t in rendered.templates] == ["cloudformation/123456789012/us-east-1/template.yaml",
+                                                    "cloudformation/123456789012/us-west-2/template.yaml"]
     deploy = rendered.files["cloudformation/deploy.sh"].decode()
-    assert deploy.index("global/template.yaml") < deploy.index("us-east-1/template.yaml")
+    assert deploy.index("us-east-1/template.yaml") < deploy.index("us-west-2/template.yaml")
     for path, body in rendered.files.items():
         if path.endswith("template.yaml"):
             assert cfn_lint_errors(body) == [], path
