@@ -156,7 +156,7 @@ class Fields:
 
     def unused(self) -> list[tuple[str, str]]:
         """(path, reason) for every non-empty leaf no ``get`` or ``computed`` covered, collapsed
-        to the shallowest uncovered field; plus the ones marked :meth:`unsupported`."""
+        to the shallowest uncovered field; plus every note made with :meth:`unsupported`."""
         covered = self._taken | self._computed
         found: dict[str, str] = {}
         for path, _ in leaves(self.doc):
@@ -164,9 +164,8 @@ class Fields:
                 continue
             top = _shallowest_uncovered(path, covered)
             found.setdefault(top, "no property for this field")
-        for path, why in self.notes.items():
-            if not _empty(self.get_quiet(path)):
-                found[path] = why
+        # a note stands even when the field is absent: "the password is never in a snapshot"
+        found.update(self.notes)
         return sorted(found.items())
 
     def get_quiet(self, path: str) -> Any:

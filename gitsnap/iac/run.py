@@ -84,8 +84,9 @@ def build(resource: Resource, fmt: str) -> Emitted | tuple[str, str]:
         return "left out", "nothing to emit"
     unused = fields.unused()
     if fmt == TERRAFORM:  # a block terraform cannot adopt: apply would try to create what exists
-        unused += [(f"<{b.type}>", f"the AWS provider cannot import {b.type}: `terraform apply` creates it, "
-                                   "which fails while it exists (create it by hand or leave it out)")
+        unused += [(f"<{b.type}>", f"no import id for {b.type} (the provider cannot import it, or the snapshot "
+                                   "lacks its id): `terraform apply` creates it, which fails or duplicates while "
+                                   "it exists")
                    for b in out.tf if not b.import_id]
     return Emitted(resource, out, unused)
 

@@ -115,7 +115,8 @@ class IacSpec:
         cloudformation / terraform: the builders; None when the format has no such type.
         why_not: the reason per format when its builder is None (shown in COVERAGE.md).
         cfn_types / tf_types: the types the builders can emit (checked by the registry test).
-        tf_no_import: Terraform types the AWS provider cannot import (no import id to give).
+        tf_no_import: Terraform types with no import id to give: the AWS provider cannot import
+            them, or the id is not in a snapshot (a subscription's ARN, a secret's version id).
     """
 
     cloudformation: Builder | None = None

@@ -1,0 +1,157 @@
+"""SNS topics: AWS::SNS::Topic (+ TopicPolicy, one AWS::SNS::Subscription per subscription);
+aws_sns_topic (+ aws_sns_topic_subscription, aws_sns_topic_data_protection_policy).
+
+Subscriptions are their own resources in both formats (an inline ``Subscription`` cannot carry
+a filter policy or raw delivery). An endpoint that is a captured queue or function is a Link.
+An email, http(s) or SMS subscription made again must be confirmed again by its endpoint.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model import Fields, JsonEncode, Link, Resource
+from ..spec import IacSpec, Out
+from .eventbridge import arn_link, tag_list
+
+# Delivery status logging attributes: prefix -> CloudFormation's protocol name.
+_FEEDBACK = {"Application": "application", "Firehose": "firehose", "HTTP": "http/s", "Lambda": "lambda", "SQS": "sqs"}
+_FEEDBACK_KEYS = ("SuccessFeedbackRoleArn", "SuccessFeedbackSampleRate", "FailureFeedbackRoleArn")
+_DEFAULTS = {"RawMessageDelivery": "false", "FilterPolicyScope": "MessageAttributes"}
+
+
+def _bool(value: Any) -> Any:
+    return value == "true" if isinstance(value, str) else value
+
+
+def _feedback(f: Fields) -> list[dict[str, Any]]:
+    """``LambdaSuccessFeedbackRoleArn``... as CloudFormation's DeliveryStatusLogging entries."""
+    out = []
+    for prefix, protocol in _FEEDBACK.items():
+        entry = {k: f.get(f"Attributes.{prefix}{k}") for k in _FEEDBACK_KEYS}
+        if any(entry.values()):
+            out.append({"Protocol": protocol, **entry})
+    return out
+
+
+def _self(r: Resource, f: Fields) -> Link:
+    return Link(r.address, None, f.get("TopicArn"), tf_attr="arn")
+
+
+def _plain(attrs: dict[str, Any]) -> bool:
+    """Whether a subscription sets nothing beyond SNS's defaults: then it is written inline on the
+    topic (``Subscription``), the form every CloudFormation implementation takes; one with a
+    filter, raw delivery or a redrive policy is an AWS::SNS::Subscription of its own."""
+    return all(k in _DEFAULTS and _DEFAULTS[k] == v for k, v in attrs.items())
+
+
+def _subscription_endpoint(sub: dict[str, Any]) -> Any:
+    return arn_link(sub.get("Endpoint")) if sub.get("Protocol") in ("sqs", "lambda") else sub.get("Endpoint")
+
+
+def _json(attrs: dict[str, Any], key: str) -> Any:
+    return JsonEncode(attrs[key]) if attrs.get(key) else None
+
+
+def topic_cloudformation(r: Resource, f: Fields, out: Out) -> None:
+    name = f.get("Name")
+    f.computed("TopicArn", "status", "Attributes.Owner")
+    a = "Attributes."
+    out.resource("AWS::SNS::Topic", {
+        "TopicName": name,
+        "DisplayName": f.get(a + "DisplayName"),
+        "KmsMasterKeyId": f.get(a + "KmsMasterKeyId"),
+        "FifoTopic": _bool(f.get(a + "FifoTopic")),
+        "ContentBasedDeduplication": _bool(f.get(a + "ContentBasedDeduplication")),
+        "FifoThroughputScope": f.get(a + "FifoThroughputScope"),
+        "DataProtectionPolicy": f.get(a + "DataProtectionPolicy"),
+        "ArchivePolicy": f.get(a + "ArchivePolicy"),
+        "SignatureVersion": f.get(a + "SignatureVersion"),
+        "TracingConfig": f.get(a + "TracingConfig"),
+        "DeliveryStatusLogging": _feedback(f),
+        "Subscription": [{"Protocol": sub.get("Protocol"), "Endpoint": _subscription_endpoint(sub)}
+                         for sub in f.get("Subscriptions") or [] if _plain(sub.get("Attributes") or {})],
+        "Tags": tag_list(f.get("Tags")),
+    }, name, identifier={"TopicArn": f.get("TopicArn")})
+    if f.get_quiet(a + "DeliveryPolicy"):
+        f.unsupported(a + "DeliveryPolicy", "AWS::SNS::Topic has no property for a topic's delivery policy: set it "
+                                            "with aws sns set-topic-attributes --attribute-name DeliveryPolicy")
+    me = _self(r, f)
+    policy = f.get(a + "Policy")
+    if policy:
+        out.resource("AWS::SNS::TopicPolicy", {"Topics": [me], "PolicyDocument": policy}, f"{name}-policy")
+    for n, sub in enumerate(f.get("Subscriptions") or []):
+        attrs = sub.get("Attributes") or {}
+        if _plain(attrs):
+            continue  # inline on the topic (above)
+        out.resource("AWS::SNS::Subscription", {
+            "TopicArn": me,
+            "Protocol": sub.get("Protocol"),
+            "Endpoint": _subscription_endpoint(sub),
+            "RawMessageDelivery": _bool(attrs.get("RawMessageDelivery")),
+            "FilterPolicy": attrs.get("FilterPolicy"),
+            "FilterPolicyScope": attrs.get("FilterPolicyScope"),
+            "RedrivePolicy": attrs.get("RedrivePolicy"),
+            "DeliveryPolicy": attrs.get("DeliveryPolicy"),
+            "SubscriptionRoleArn": attrs.get("SubscriptionRoleArn"),
+            "ReplayPolicy": attrs.get("ReplayPolicy"),
+        }, f"{name}-subscription-{n + 1}")
+
+
+def topic_terraform(r: Resource, f: Fields, out: Out) -> None:
+    name = f.get("Name")
+    f.computed("TopicArn", "status", "Attributes.Owner")
+    a = "Attributes."
+    arn = f.get("TopicArn")
+    body: dict[str, Any] = {
+        "name": name,
+        "display_name": f.get(a + "DisplayName"),
+        "kms_master_key_id": f.get(a + "KmsMasterKeyId"),
+        "fifo_topic": _bool(f.get(a + "FifoTopic")),
+        "content_based_deduplication": _bool(f.get(a + "ContentBasedDeduplication")),
+        "fifo_throughput_scope": f.get(a + "FifoThroughputScope"),
+        "policy": JsonEncode(f.get(a + "Policy")) if f.get(a + "Policy") else None,
+        "delivery_policy": JsonEncode(f.get(a + "DeliveryPolicy")) if f.get(a + "DeliveryPolicy") else None,
+        "archive_policy": JsonEncode(f.get(a + "ArchivePolicy")) if f.get(a + "ArchivePolicy") else None,
+        "signature_version": int(f.get(a + "SignatureVersion")) if f.get(a + "SignatureVersion") else None,
+        "tracing_config": f.get(a + "TracingConfig"),
+        "tags": f.get("Tags") or None,
+    }
+    for prefix in _FEEDBACK:
+        tf = {"Application": "application", "Firehose": "firehose", "HTTP": "http", "Lambda": "lambda",
+              "SQS": "sqs"}[prefix]
+        body[f"{tf}_success_feedback_role_arn"] = f.get(f"{a}{prefix}SuccessFeedbackRoleArn")
+        rate = f.get(f"{a}{prefix}SuccessFeedbackSampleRate")
+        body[f"{tf}_success_feedback_sample_rate"] = int(rate) if rate else None
+        body[f"{tf}_failure_feedback_role_arn"] = f.get(f"{a}{prefix}FailureFeedbackRoleArn")
+    out.block("aws_sns_topic", body, name, import_id=arn)
+    me = _self(r, f)
+    protection = f.get(a + "DataProtectionPolicy")
+    if protection:
+        out.block("aws_sns_topic_data_protection_policy", {"arn": me, "policy": JsonEncode(protection)}, name,
+                  import_id=arn)
+    for n, sub in enumerate(f.get("Subscriptions") or []):
+        attrs = sub.get("Attributes") or {}
+        # No import id: a subscription's ARN is not kept (it changes each time it is made).
+        out.block("aws_sns_topic_subscription", {
+            "topic_arn": me,
+            "protocol": sub.get("Protocol"),
+            "endpoint": _subscription_endpoint(sub),
+            "raw_message_delivery": _bool(attrs.get("RawMessageDelivery")),
+            "filter_policy": _json(attrs, "FilterPolicy"),
+            "filter_policy_scope": attrs.get("FilterPolicyScope"),
+            "redrive_policy": _json(attrs, "RedrivePolicy"),
+            "delivery_policy": _json(attrs, "DeliveryPolicy"),
+            "subscription_role_arn": attrs.get("SubscriptionRoleArn"),
+            "replay_policy": _json(attrs, "ReplayPolicy"),
+        }, f"{name}-subscription-{n + 1}")
+
+
+SPECS = {
+    "topic": IacSpec(
+        cloudformation=topic_cloudformation, terraform=topic_terraform,
+        cfn_types=("AWS::SNS::Topic", "AWS::SNS::TopicPolicy", "AWS::SNS::Subscription"),
+        tf_types=("aws_sns_topic", "aws_sns_topic_subscription", "aws_sns_topic_data_protection_policy"),
+        tf_no_import=("aws_sns_topic_subscription",),  # its ARN is not kept (it changes on each subscribe)
+    ),
+}
