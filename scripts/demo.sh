@@ -22,6 +22,8 @@ echo "DynamoDB tables, IAM, API Gateway, SES, ACM, RDS and a Lightsail instance.
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
 # for commands whose exit 1 means "there are differences", which is the point of showing them
 step_diff() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@" || [ $? -eq 1 ]; }
+# for commands whose exit 3 means "done, and some of it is listed as left out" (gitsnap iac)
+step_partial() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@" || [ $? -eq 3 ]; }
 step gitsnap init
 step gitsnap capture --tag v1.0 -m "known good"
 step gitsnap sandbox change
@@ -33,3 +35,8 @@ step_diff gitsnap drift v1.0
 step gitsnap log
 step git -C "$GITSNAP_REPO" log --oneline --decorate --stat -1
 printf '\nThe snapshot repository is %s: try git -C %s log -p\n' "$GITSNAP_REPO" "$GITSNAP_REPO"
+# The estate as of v1.0, as CloudFormation: templates, Lambda code and S3 bodies beside them,
+# and COVERAGE.md naming everything CloudFormation cannot hold (the summary line says how much).
+step_partial gitsnap iac v1.0 --format cloudformation --out "$demo/iac"
+step ls "$demo/iac" "$demo/iac/cloudformation/123456789012"
+printf '\nCoverage (%s/iac/COVERAGE.md): ' "$demo"; sed -n 3p "$demo/iac/COVERAGE.md"

@@ -30,7 +30,7 @@ class Exit(IntEnum):
     OK = 0  # success; no differences
     DIFFERENCES = 1  # differences found or changes pending (diff --exit-code, drift, parity, restore plan, scan)
     ERROR = 2  # error: usage, config, credentials, endpoint, repository, a failed read; nothing was written
-    PARTIAL = 3  # partial: a snapshot was written with failures named, or export/restore left something undone
+    PARTIAL = 3  # partial: a snapshot was written with failures named, or export/restore/iac left something undone
     DECLINED = 4  # a confirmation was answered "no": nothing was changed
     INTERRUPTED = 130  # interrupted by Ctrl-C (SIGINT): nothing half-written, the lock released
     BROKEN_PIPE = 141  # the reader of the output went away (``gitsnap log | head``): ends quietly

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
-from ..errors import IncompleteError
-from .app import Ctx, cli, open_store
+from .app import Ctx, Exit, cli, open_store
 
 
 @cli.command(name="iac")
@@ -36,6 +36,7 @@ def iac(c: Ctx, rev: str, fmt: str, out: Path, only: tuple[str, ...], force: boo
     coverage = run(Snapshot.load(store, commit, lazy=True), commit, rev, fmt, out, only, force)
     click.echo(f"wrote {out}")
     click.echo(coverage.summary())
-    if not coverage.complete:
-        raise IncompleteError(f"some of {rev} is not in {out}: {out / 'COVERAGE.md'} lists each resource, field "
-                              "and object left out, and why")
+    if not coverage.complete:  # exit 3 so scripts notice; not an error: the output is written
+        click.echo(f"gitsnap: partial: some of {rev} is not in {out}; {out / 'COVERAGE.md'} lists each resource, "
+                   "field and object left out, and why", err=True)
+        sys.exit(Exit.PARTIAL)
