@@ -46,6 +46,10 @@ class ServiceTypes(MutableMapping[str, tuple[ResourceType, ...]]):
     def __contains__(self, service: object) -> bool:
         return service in self._modules
 
+    def module_name(self, service: str) -> str:
+        """The module that declares *service*'s types, relative to this package (``.aws.s3``)."""
+        return self._modules[service]
+
 
 # One line per service: its name and the module that declares its TYPES.
 AWS = ServiceTypes({
