@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from .model import JsonEncode, Link, Secret, camel, secret_hint, split_markers
+from .model import JsonEncode, Link, Named, Secret, camel, secret_hint, split_markers
 from .spec import Artifact, Emitted
 
 MAX_RESOURCES = 500
@@ -226,6 +226,8 @@ class _Resolver:
         if isinstance(value, Secret):
             return Tagged("!Ref", self._parameter(value.fingerprint, owner, path))
         if isinstance(value, JsonEncode):
+            return self.value(value.value, owner, path)
+        if isinstance(value, Named):  # not linked by the engine (rendered on its own): the name
             return self.value(value.value, owner, path)
         if isinstance(value, Artifact):
             if value.inline and self.text_of is not None:

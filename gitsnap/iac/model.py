@@ -71,6 +71,21 @@ class Secret:
 
 
 @dataclass(frozen=True)
+class Named:
+    """A value that may name another resource of the snapshot by what the service calls it (a
+    record's alias target or CNAME naming a distribution's ``d123.cloudfront.net``). The engine
+    makes it a :class:`Link` when a resource of the generation provides that value (see
+    ``IacSpec.provides``), else it stays the value: builders stay pure and need not know."""
+
+    value: str
+
+
+def name_key(value: str) -> str:
+    """How a provided name is matched: DNS names compare without case and final dot."""
+    return value.strip().rstrip(".").lower()
+
+
+@dataclass(frozen=True)
 class Block:
     """A Terraform nested block (``versioning_configuration { ... }``), not a map attribute."""
 

@@ -12,6 +12,7 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..addresses import check_patterns, matches
 from ..errors import UsageError
@@ -19,7 +20,7 @@ from ..layout import OBJECT_INDEX, load_index
 from ..store.snapshot import Snapshot, is_document
 from . import artifacts, registry
 from .coverage import Coverage
-from .model import Fields, Resource
+from .model import Block, Fields, JsonEncode, Link, Named, Resource, name_key
 from .spec import CLOUDFORMATION, TERRAFORM, Builtin, Emitted, LeftOut, Out
 
 COVERAGE = "COVERAGE.md"
@@ -91,6 +92,37 @@ def build(resource: Resource, fmt: str) -> Emitted | tuple[str, str]:
     return Emitted(resource, out, unused)
 
 
+def link_names(emitted: list[Emitted]) -> None:
+    """Every :class:`~.model.Named` value a builder emitted, as a link to the emitted resource
+    that provides that name (``IacSpec.provides``), or as the plain value when none does."""
+    provided: dict[str, Link] = {}
+    for e in emitted:
+        spec = registry.spec_for(e.resource.service, e.resource.type)
+        for p in spec.provides if spec else ():
+            value = Fields(e.resource.doc).get_quiet(p.field)
+            if isinstance(value, str) and value:
+                provided.setdefault(name_key(value), Link(e.resource.address, p.attr, value, p.tf_attr))
+
+    def resolve(value: Any) -> Any:
+        if isinstance(value, Named):
+            return provided.get(name_key(value.value), value.value)
+        if isinstance(value, dict):
+            return {k: resolve(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [resolve(v) for v in value]
+        if isinstance(value, Block):
+            return Block(resolve(value.body))
+        if isinstance(value, JsonEncode):
+            return JsonEncode(resolve(value.value))
+        return value
+
+    for e in emitted:
+        for r in e.out.cfn:
+            r.properties = resolve(r.properties)
+        for b in e.out.tf:
+            b.body = resolve(b.body)
+
+
 def generate(snapshot: Snapshot, commit: str, rev: str, fmt: str, only: tuple[str, ...] = ()) -> Generation:
     """Every selected resource of *snapshot* as *fmt* files (pure but for reading the snapshot)."""
     coverage = Coverage(fmt, commit)
@@ -98,8 +130,12 @@ def generate(snapshot: Snapshot, commit: str, rev: str, fmt: str, only: tuple[st
     bodies = artifacts.Bodies()
     for address in selected(snapshot, only, rev):
         resource = resource_of(snapshot, address)
-        if resource is None:
-            continue  # a resource with no document (a sealed file set): nothing to describe
+        if resource is None:  # listed, never skipped: what the output lacks is in COVERAGE.md
+            meta = snapshot.resources[address]
+            coverage.left_out.append((Resource(address, meta.get("account", ""), meta.get("region", "global"),
+                                               meta.get("service", ""), meta.get("type", ""), {}),
+                                      "the snapshot holds no document for it"))
+            continue
         result = build(resource, fmt)
         if isinstance(result, tuple):
             (coverage.builtin if result[0] == "built in" else coverage.left_out).append((resource, result[1]))
@@ -110,6 +146,7 @@ def generate(snapshot: Snapshot, commit: str, rev: str, fmt: str, only: tuple[st
         index = resource.files.get(OBJECT_INDEX)
         if index is not None:
             artifacts.plan_bucket(bodies, resource, load_index(snapshot.read(index)))
+    link_names(coverage.emitted)
     if fmt == CLOUDFORMATION:
         from . import cloudformation
 

@@ -108,6 +108,18 @@ Builder = Callable[[Resource, Fields, Out], None]
 
 
 @dataclass(frozen=True)
+class Provides:
+    """A value of a type's documents that other resources name it by: ``field`` (a dotted path
+    in the document), and the link that replaces the name (``attr`` for CloudFormation,
+    ``tf_attr`` for Terraform). A distribution provides ``DomainName``: a record that names
+    ``d123.cloudfront.net`` gets ``!GetAtt Distribution.DomainName``."""
+
+    field: str
+    attr: str | None
+    tf_attr: str
+
+
+@dataclass(frozen=True)
 class IacSpec:
     """One resource type in both formats.
 
@@ -117,6 +129,7 @@ class IacSpec:
         cfn_types / tf_types: the types the builders can emit (checked by the registry test).
         tf_no_import: Terraform types with no import id to give: the AWS provider cannot import
             them, or the id is not in a snapshot (a subscription's ARN, a secret's version id).
+        provides: values other resources name this one by (:class:`Provides`).
     """
 
     cloudformation: Builder | None = None
@@ -125,6 +138,7 @@ class IacSpec:
     cfn_types: tuple[str, ...] = ()
     tf_types: tuple[str, ...] = ()
     tf_no_import: tuple[str, ...] = ()
+    provides: tuple[Provides, ...] = ()
 
     def builder(self, fmt: str) -> Builder | None:
         return self.cloudformation if fmt == CLOUDFORMATION else self.terraform
