@@ -21,6 +21,15 @@ _COMPUTED = ("Certificate.CertificateArn", "Certificate.CreatedAt", "Certificate
              "status")
 
 
+def _validation_method(kind: str, options: list[dict[str, Any]]) -> str | None:
+    """The one validation method to ask for (DNS when the options name none); None for a private
+    CA's certificate, which is not validated (neither format takes a method for it)."""
+    if kind == "PRIVATE":
+        return None
+    methods = {o.get("ValidationMethod") for o in options if o.get("ValidationMethod")}
+    return next(iter(methods)) if len(methods) == 1 else ("DNS" if not methods else sorted(methods)[0])
+
+
 def _read(r: Resource, f: Fields) -> dict[str, Any]:
     """What both formats need from an issued certificate; LeftOut for an imported one."""
     f.computed(*_COMPUTED)
@@ -32,7 +41,6 @@ def _read(r: Resource, f: Fields) -> dict[str, Any]:
     domain = f.get("Certificate.DomainName")
     sans = [n for n in f.get("Certificate.SubjectAlternativeNames") or [] if n != domain]
     options = f.get("Certificate.DomainValidationOptions") or []
-    methods = {o.get("ValidationMethod") for o in options if o.get("ValidationMethod")}
     # the validation records ACM gives (ResourceRecord) follow from the names: not configuration
     f.computed("Certificate.DomainValidationOptions.*.ResourceRecord",
                "Certificate.DomainValidationOptions.*.ValidationEmails")
@@ -40,7 +48,7 @@ def _read(r: Resource, f: Fields) -> dict[str, Any]:
     return {
         "domain": domain,
         "sans": [domain, *sans] if sans else [],
-        "method": next(iter(methods)) if len(methods) == 1 else ("DNS" if not methods else sorted(methods)[0]),
+        "method": _validation_method(kind, options),
         "validation_domains": [{"DomainName": o["DomainName"], "ValidationDomain": o["ValidationDomain"]}
                                for o in options if o.get("ValidationDomain") not in (None, o.get("DomainName"))],
         "ct": opts.get("CertificateTransparencyLoggingPreference"),
@@ -48,7 +56,6 @@ def _read(r: Resource, f: Fields) -> dict[str, Any]:
         "key": f.get("Certificate.KeyAlgorithm"),
         "ca": f.get("Certificate.CertificateAuthorityArn"),
         "tags": f.get("Tags") or {},
-        "kind": kind,
     }
 
 
@@ -57,7 +64,7 @@ def certificate_cloudformation(r: Resource, f: Fields, out: Out) -> None:
     props = {
         "DomainName": c["domain"],
         "SubjectAlternativeNames": c["sans"],
-        "ValidationMethod": None if c["kind"] == "PRIVATE" else c["method"],
+        "ValidationMethod": c["method"],
         "DomainValidationOptions": c["validation_domains"],
         "CertificateTransparencyLoggingPreference": c["ct"],
         "CertificateExport": c["export"] if c["export"] == "ENABLED" else None,
@@ -74,7 +81,7 @@ def certificate_terraform(r: Resource, f: Fields, out: Out) -> None:
     body = {
         "domain_name": c["domain"],
         "subject_alternative_names": c["sans"],
-        "validation_method": None if c["kind"] == "PRIVATE" else c["method"],
+        "validation_method": c["method"],
         "key_algorithm": c["key"],
         "certificate_authority_arn": c["ca"],
         "validation_option": [Block({"domain_name": v["DomainName"], "validation_domain": v["ValidationDomain"]})
