@@ -11,19 +11,38 @@ from typing import Any
 
 from ..model import Block, Fields, Resource
 from ..spec import IacSpec, Out
-from .eventbridge import arn_link, tag_list
+from .common import arn_link, renamed, tag_list
 
 ACTIONS = ("AlarmActions", "OKActions", "InsufficientDataActions")
-_TF_ACTIONS = {"AlarmActions": "alarm_actions", "OKActions": "ok_actions",
-               "InsufficientDataActions": "insufficient_data_actions"}
+
+# CloudFormation name -> Terraform attribute of what both alarm types hold (:func:`_head`).
+_TF_HEAD = {"AlarmName": "alarm_name", "AlarmDescription": "alarm_description", "ActionsEnabled": "actions_enabled",
+            "AlarmActions": "alarm_actions", "OKActions": "ok_actions",
+            "InsufficientDataActions": "insufficient_data_actions"}
+# A metric alarm's (Dimensions and Metrics change shape on the way).
+_TF_ALARM = {**_TF_HEAD, "MetricName": "metric_name", "Namespace": "namespace", "Statistic": "statistic",
+             "ExtendedStatistic": "extended_statistic", "Dimensions": "dimensions", "Period": "period",
+             "Unit": "unit", "EvaluationPeriods": "evaluation_periods", "DatapointsToAlarm": "datapoints_to_alarm",
+             "Threshold": "threshold", "ComparisonOperator": "comparison_operator",
+             "TreatMissingData": "treat_missing_data",
+             "EvaluateLowSampleCountPercentile": "evaluate_low_sample_count_percentiles",
+             "Metrics": "metric_query", "ThresholdMetricId": "threshold_metric_id"}
+# A composite alarm's, its rule second as in CloudFormation's order.
+_TF_COMPOSITE = {"AlarmName": "alarm_name", "AlarmRule": "alarm_rule",
+                 **{k: v for k, v in _TF_HEAD.items() if k != "AlarmName"}}
 
 
-def _actions(f: Fields) -> dict[str, list[Any]]:
-    return {k: [arn_link(a) for a in f.get(k) or []] for k in ACTIONS}
-
-
-def _computed(f: Fields) -> None:
+def _head(f: Fields, **after_name: Any) -> dict[str, Any]:
+    """What both alarm types hold first, under CloudFormation's names: the name (then
+    *after_name*: a composite's rule), the description and the actions."""
     f.computed("AlarmArn", "ActionAddresses", "status", "EvaluationState")
+    return {
+        "AlarmName": f.get("AlarmName"),
+        **after_name,
+        "AlarmDescription": f.get("AlarmDescription"),
+        "ActionsEnabled": f.get("ActionsEnabled"),
+        **{k: [arn_link(a) for a in f.get(k) or []] for k in ACTIONS},
+    }
 
 
 def _threshold(f: Fields) -> float | None:
@@ -39,14 +58,10 @@ def _metric_query(q: dict[str, Any]) -> dict[str, Any]:
     return {k: q.get(k) for k in ("Id", "Expression", "Label", "MetricStat", "Period", "ReturnData", "AccountId")}
 
 
-def alarm_cloudformation(r: Resource, f: Fields, out: Out) -> None:
-    name = f.get("AlarmName")
-    _computed(f)
-    out.resource("AWS::CloudWatch::Alarm", {
-        "AlarmName": name,
-        "AlarmDescription": f.get("AlarmDescription"),
-        "ActionsEnabled": f.get("ActionsEnabled"),
-        **_actions(f),
+def _alarm(f: Fields) -> dict[str, Any]:
+    """A metric alarm's properties under CloudFormation's names (the Terraform builder renames them)."""
+    return {
+        **_head(f),
         "MetricName": f.get("MetricName"),
         "Namespace": f.get("Namespace"),
         "Statistic": f.get("Statistic"),
@@ -62,8 +77,23 @@ def alarm_cloudformation(r: Resource, f: Fields, out: Out) -> None:
         "EvaluateLowSampleCountPercentile": f.get("EvaluateLowSampleCountPercentile"),
         "Metrics": [_metric_query(q) for q in f.get("Metrics") or []],
         "ThresholdMetricId": f.get("ThresholdMetricId"),
-        "Tags": tag_list(f.get("Tags")),
-    }, name, identifier={"AlarmName": name})
+    }
+
+
+def _cloudformation(type_: str, props: dict[str, Any], f: Fields, out: Out) -> None:
+    """Emit an alarm of either type, tagged, imported by its name."""
+    name = props["AlarmName"]
+    out.resource(type_, {**props, "Tags": tag_list(f.get("Tags"))}, name, identifier={"AlarmName": name})
+
+
+def _terraform(type_: str, body: dict[str, Any], f: Fields, out: Out) -> None:
+    """Emit an alarm of either type, tagged, imported by its name."""
+    name = body["alarm_name"]
+    out.block(type_, {**body, "tags": f.get("Tags") or None}, name, import_id=name)
+
+
+def alarm_cloudformation(r: Resource, f: Fields, out: Out) -> None:
+    _cloudformation("AWS::CloudWatch::Alarm", _alarm(f), f, out)
 
 
 def _tf_query(q: dict[str, Any]) -> Block:
@@ -74,74 +104,48 @@ def _tf_query(q: dict[str, Any]) -> Block:
         "return_data": q.get("ReturnData"), "period": q.get("Period"), "account_id": q.get("AccountId"),
         "metric": Block({
             "metric_name": metric.get("MetricName"), "namespace": metric.get("Namespace"),
-            "dimensions": {d["Name"]: d["Value"] for d in metric.get("Dimensions") or []} or None,
+            "dimensions": _dimensions(metric.get("Dimensions")),
             "period": stat.get("Period"), "stat": stat.get("Stat"), "unit": stat.get("Unit"),
         }) if stat else None,
     })
 
 
+def _dimensions(dimensions: list[dict[str, Any]] | None) -> dict[str, Any] | None:
+    """``[{"Name": n, "Value": v}]`` as the provider's map. Pure."""
+    return {d["Name"]: d["Value"] for d in dimensions or []} or None
+
+
 def alarm_terraform(r: Resource, f: Fields, out: Out) -> None:
-    name = f.get("AlarmName")
-    _computed(f)
-    out.block("aws_cloudwatch_metric_alarm", {
-        "alarm_name": name,
-        "alarm_description": f.get("AlarmDescription"),
-        "actions_enabled": f.get("ActionsEnabled"),
-        **{_TF_ACTIONS[k]: v for k, v in _actions(f).items()},
-        "metric_name": f.get("MetricName"),
-        "namespace": f.get("Namespace"),
-        "statistic": f.get("Statistic"),
-        "extended_statistic": f.get("ExtendedStatistic"),
-        "dimensions": {d["Name"]: d["Value"] for d in f.get("Dimensions") or []} or None,
-        "period": f.get("Period"),
-        "unit": f.get("Unit"),
-        "evaluation_periods": f.get("EvaluationPeriods"),
-        "datapoints_to_alarm": f.get("DatapointsToAlarm"),
-        "threshold": _threshold(f),
-        "comparison_operator": f.get("ComparisonOperator"),
-        "treat_missing_data": f.get("TreatMissingData"),
-        "evaluate_low_sample_count_percentiles": f.get("EvaluateLowSampleCountPercentile"),
-        "metric_query": [_tf_query(q) for q in f.get("Metrics") or []],
-        "threshold_metric_id": f.get("ThresholdMetricId"),
-        "tags": f.get("Tags") or None,
-    }, name, import_id=name)
+    props = _alarm(f)
+    body = renamed(props, _TF_ALARM)
+    body["dimensions"] = _dimensions(props["Dimensions"])
+    body["metric_query"] = [_tf_query(q) for q in props["Metrics"]]
+    _terraform("aws_cloudwatch_metric_alarm", body, f, out)
 
 
-def _suppressor(f: Fields) -> tuple[Any, Any, Any]:
-    return (f.get("ActionsSuppressor"), f.get("ActionsSuppressorWaitPeriod"), f.get("ActionsSuppressorExtensionPeriod"))
+def _composite(f: Fields) -> dict[str, Any]:
+    """A composite alarm's properties under CloudFormation's names."""
+    return {
+        **_head(f, AlarmRule=f.get("AlarmRule")),
+        "ActionsSuppressor": f.get("ActionsSuppressor"),
+        "ActionsSuppressorWaitPeriod": f.get("ActionsSuppressorWaitPeriod"),
+        "ActionsSuppressorExtensionPeriod": f.get("ActionsSuppressorExtensionPeriod"),
+    }
 
 
 def composite_cloudformation(r: Resource, f: Fields, out: Out) -> None:
-    name = f.get("AlarmName")
-    _computed(f)
-    suppressor, wait, extension = _suppressor(f)
-    out.resource("AWS::CloudWatch::CompositeAlarm", {
-        "AlarmName": name,
-        "AlarmRule": f.get("AlarmRule"),
-        "AlarmDescription": f.get("AlarmDescription"),
-        "ActionsEnabled": f.get("ActionsEnabled"),
-        **_actions(f),
-        "ActionsSuppressor": suppressor,
-        "ActionsSuppressorWaitPeriod": wait,
-        "ActionsSuppressorExtensionPeriod": extension,
-        "Tags": tag_list(f.get("Tags")),
-    }, name, identifier={"AlarmName": name})
+    _cloudformation("AWS::CloudWatch::CompositeAlarm", _composite(f), f, out)
 
 
 def composite_terraform(r: Resource, f: Fields, out: Out) -> None:
-    name = f.get("AlarmName")
-    _computed(f)
-    suppressor, wait, extension = _suppressor(f)
-    out.block("aws_cloudwatch_composite_alarm", {
-        "alarm_name": name,
-        "alarm_rule": f.get("AlarmRule"),
-        "alarm_description": f.get("AlarmDescription"),
-        "actions_enabled": f.get("ActionsEnabled"),
-        **{_TF_ACTIONS[k]: v for k, v in _actions(f).items()},
-        "actions_suppressor": Block({"alarm": suppressor, "wait_period": wait, "extension_period": extension})
+    props = _composite(f)
+    suppressor = props["ActionsSuppressor"]
+    _terraform("aws_cloudwatch_composite_alarm", {
+        **renamed(props, _TF_COMPOSITE),
+        "actions_suppressor": Block({"alarm": suppressor, "wait_period": props["ActionsSuppressorWaitPeriod"],
+                                     "extension_period": props["ActionsSuppressorExtensionPeriod"]})
         if suppressor else None,
-        "tags": f.get("Tags") or None,
-    }, name, import_id=name)
+    }, f, out)
 
 
 SPECS = {

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..model import Block, Fields, Resource
 from ..spec import IacSpec, Out
+from .common import tag_list
 
 ON_DEMAND = "PAY_PER_REQUEST"
 _COMPUTED = ("Table.TableArn", "Table.TableId", "Table.TableStatus", "Table.CreationDateTime", "Table.ItemCount",
@@ -28,10 +29,6 @@ _COMPUTED = ("Table.TableArn", "Table.TableId", "Table.TableStatus", "Table.Crea
              "ContinuousBackups.PointInTimeRecoveryDescription.EarliestRestorableDateTime",
              "ContinuousBackups.PointInTimeRecoveryDescription.LatestRestorableDateTime", "status")
 _INDEX_COMPUTED = ("IndexStatus", "Backfilling", "IndexSizeBytes", "ItemCount", "IndexArn", "WarmThroughput")
-
-
-def _tags(tags: dict[str, str] | None) -> list[dict[str, str]]:
-    return [{"Key": k, "Value": v} for k, v in sorted((tags or {}).items())]
 
 
 def _billing(f: Fields) -> str:
@@ -142,7 +139,7 @@ def table_cloudformation(r: Resource, f: Fields, out: Out) -> None:
         "SSESpecification": _sse(f),
         "TableClass": f.get("Table.TableClassSummary.TableClass"),
         "DeletionProtectionEnabled": f.get("Table.DeletionProtectionEnabled"),
-        "Tags": _tags(f.get("Tags")),
+        "Tags": tag_list(f.get("Tags")),
     }
     out.resource("AWS::DynamoDB::Table", props, name, identifier={"TableName": name})
     for t in _targets(f):

@@ -3,41 +3,18 @@ _bus_policy) and rules with their targets (AWS::Events::Rule; aws_cloudwatch_eve
 aws_cloudwatch_event_target).
 
 The ``default`` bus exists in every account: it is built in, unless it has a resource policy,
-which is then emitted alone. Also here: :func:`arn_link` and :func:`tag_list`, which the other
-messaging modules (scheduler, sns, sqs, cloudwatch, logs) share, as their collectors share
-``collectors/aws/eventbridge/common.py``.
+which is then emitted alone. A target naming a captured function, queue, topic or bus is a
+Link to it (:func:`.common.arn_link`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ...collectors.aws.eventbridge.common import DEFAULT_BUS, arn_address
+from ...collectors.aws.eventbridge.common import DEFAULT_BUS
 from ..model import Block, Fields, JsonEncode, Link, Resource
 from ..spec import Builtin, IacSpec, LeftOut, Out
-
-# What a reference to each captured type's primary resource yields: the CloudFormation attribute
-# whose value is the ARN (None: its Ref is the ARN already).
-_ARN_ATTR = {"sns": None, "sqs": "Arn", "lambda": "Arn", "events": "Arn"}
-
-
-def arn_link(arn: str | None) -> Any:
-    """*arn* as a :class:`Link` to the snapshot resource it names (an SNS topic, an SQS queue, an
-    unqualified Lambda function, an event bus), else the ARN itself. Pure."""
-    address = arn_address(arn)
-    if not arn or not address:
-        return arn
-    service = address.split("/", 1)[0]
-    if service not in _ARN_ATTR or (service == "lambda" and arn.count(":") != 6):
-        return arn  # a function's alias or version: not the function resource's own ARN
-    if service == "events" and not address.startswith("events/bus/"):
-        return arn
-    return Link(address, _ARN_ATTR[service], arn, tf_attr="arn")
-
-
-def tag_list(tags: dict[str, str] | None) -> list[dict[str, str]]:
-    """``{k: v}`` as CloudFormation's ``[{"Key": k, "Value": v}]``. Pure."""
-    return [{"Key": k, "Value": v} for k, v in sorted((tags or {}).items())]
+from .common import arn_link, name_link, tag_list, tf_retry_and_dlq
 
 
 def bus_link(bus: str | None) -> Any:
@@ -63,7 +40,9 @@ def _default_bus_leftovers(f: Fields) -> None:
                             "with aws events update-event-bus / tag-resource")
 
 
-def bus_cloudformation(r: Resource, f: Fields, out: Out) -> None:
+def _bus(f: Fields) -> tuple[str, Any]:
+    """(name, resource policy) of a bus either format writes; the default bus with no policy is
+    built in, a partner bus is left out."""
     name = f.get("Name")
     f.computed("Arn", "status")
     policy = f.get("Policy")
@@ -71,6 +50,15 @@ def bus_cloudformation(r: Resource, f: Fields, out: Out) -> None:
         _default_bus_leftovers(f)
         if not policy:
             raise Builtin("the default event bus exists in every account")
+    elif name.startswith("aws.partner/"):
+        raise LeftOut("a partner event bus is made from its partner event source: accept the source again in "
+                      "the partner's console")
+    return name, policy
+
+
+def bus_cloudformation(r: Resource, f: Fields, out: Out) -> None:
+    name, policy = _bus(f)
+    if name == DEFAULT_BUS:
         for n, statement in enumerate(_statements(policy)):
             sid = statement.get("Sid") or f"statement-{n + 1}"
             out.resource("AWS::Events::EventBusPolicy", {
@@ -78,9 +66,6 @@ def bus_cloudformation(r: Resource, f: Fields, out: Out) -> None:
                 "Statement": {k: v for k, v in statement.items() if k != "Sid"}}, f"default-bus-{sid}",
                 identifier={"EventBusName": DEFAULT_BUS, "StatementId": sid})
         return
-    if name.startswith("aws.partner/"):
-        raise LeftOut("a partner event bus is made from its partner event source: accept the source again in "
-                      "the partner's console")
     out.resource("AWS::Events::EventBus", {
         "Name": name,
         "Description": f.get("Description"),
@@ -93,19 +78,11 @@ def bus_cloudformation(r: Resource, f: Fields, out: Out) -> None:
 
 
 def bus_terraform(r: Resource, f: Fields, out: Out) -> None:
-    name = f.get("Name")
-    f.computed("Arn", "status")
-    policy = f.get("Policy")
+    name, policy = _bus(f)
     if name == DEFAULT_BUS:
-        _default_bus_leftovers(f)
-        if not policy:
-            raise Builtin("the default event bus exists in every account")
         out.block("aws_cloudwatch_event_bus_policy", {"event_bus_name": DEFAULT_BUS, "policy": JsonEncode(policy)},
                   "default-bus", import_id=DEFAULT_BUS)
         return
-    if name.startswith("aws.partner/"):
-        raise LeftOut("a partner event bus is made from its partner event source: accept the source again in "
-                      "the partner's console")
     dlq = f.get("DeadLetterConfig")
     if f.get_quiet("LogConfig"):
         f.unsupported("LogConfig", "the bus's log configuration is not translated for Terraform yet")
@@ -117,8 +94,8 @@ def bus_terraform(r: Resource, f: Fields, out: Out) -> None:
         "tags": f.get("Tags") or None,
     }, name, import_id=name)
     if policy:
-        out.block("aws_cloudwatch_event_bus_policy", {"event_bus_name": Link(r.address, None, name, tf_attr="name"),
-                                                      "policy": JsonEncode(policy)}, name, import_id=name)
+        out.block("aws_cloudwatch_event_bus_policy", {"event_bus_name": name_link(r, name), "policy": JsonEncode(policy)},
+                  name, import_id=name)
 
 
 # -- rules ---------------------------------------------------------------------------------------
@@ -136,16 +113,19 @@ def _cfn_target(target: dict[str, Any]) -> dict[str, Any]:
     return t
 
 
-def _managed(f: Fields) -> None:
+def _rule(f: Fields) -> tuple[str, str, str]:
+    """(name, bus, name hint) of a rule either format writes; one another service manages is
+    left out (that service creates it)."""
     if f.get("ManagedBy"):
         raise LeftOut(f"managed by {f.get('ManagedBy')}: that service creates it")
-
-
-def rule_cloudformation(r: Resource, f: Fields, out: Out) -> None:
-    _managed(f)
     name = f.get("Name")
     f.computed("Arn", "status")
     bus = f.get("EventBusName") or DEFAULT_BUS
+    return name, bus, name if bus == DEFAULT_BUS else f"{bus}-{name}"
+
+
+def rule_cloudformation(r: Resource, f: Fields, out: Out) -> None:
+    name, bus, hint = _rule(f)
     targets = f.get("Targets") or []
     out.resource("AWS::Events::Rule", {
         "Name": name,
@@ -157,16 +137,13 @@ def rule_cloudformation(r: Resource, f: Fields, out: Out) -> None:
         "RoleArn": f.get("RoleArn"),
         "Targets": [_cfn_target(t) for t in targets],
         "Tags": tag_list(f.get("Tags")),
-    }, name if bus == DEFAULT_BUS else f"{bus}-{name}",
-        identifier={"Arn": r.doc.get("Arn")} if r.doc.get("Arn") else None)
+    }, hint, identifier={"Arn": r.doc.get("Arn")} if r.doc.get("Arn") else None)
 
 
 def _tf_target(target: dict[str, Any], f: Fields) -> dict[str, Any]:
     """A target's attributes as aws_cloudwatch_event_target takes them; the parameter blocks this
     does not translate are reported, not dropped."""
     transformer = target.get("InputTransformer")
-    retry = target.get("RetryPolicy")
-    dlq = target.get("DeadLetterConfig")
     sqs = target.get("SqsParameters")
     kinesis = target.get("KinesisParameters")
     http = target.get("HttpParameters")
@@ -179,9 +156,7 @@ def _tf_target(target: dict[str, Any], f: Fields) -> dict[str, Any]:
         "input_path": target.get("InputPath"),
         "input_transformer": Block({"input_paths": transformer.get("InputPathsMap"),
                                     "input_template": transformer.get("InputTemplate")}) if transformer else None,
-        "retry_policy": Block({"maximum_event_age_in_seconds": retry.get("MaximumEventAgeInSeconds"),
-                               "maximum_retry_attempts": retry.get("MaximumRetryAttempts")}) if retry else None,
-        "dead_letter_config": Block({"arn": arn_link(dlq.get("Arn"))}) if dlq else None,
+        **tf_retry_and_dlq(target),
         "sqs_target": Block({"message_group_id": sqs.get("MessageGroupId")}) if sqs else None,
         "kinesis_target": Block({"partition_key_path": kinesis.get("PartitionKeyPath")}) if kinesis else None,
         "http_target": Block({"path_parameter_values": http.get("PathParameterValues"),
@@ -198,12 +173,8 @@ def _tf_target(target: dict[str, Any], f: Fields) -> dict[str, Any]:
 
 
 def rule_terraform(r: Resource, f: Fields, out: Out) -> None:
-    _managed(f)
-    name = f.get("Name")
-    f.computed("Arn", "status")
-    bus = f.get("EventBusName") or DEFAULT_BUS
+    name, bus, hint = _rule(f)
     pattern = f.get("EventPattern")
-    hint = name if bus == DEFAULT_BUS else f"{bus}-{name}"
     out.block("aws_cloudwatch_event_rule", {
         "name": name,
         "event_bus_name": bus_link(bus),
@@ -214,7 +185,7 @@ def rule_terraform(r: Resource, f: Fields, out: Out) -> None:
         "role_arn": f.get("RoleArn"),
         "tags": f.get("Tags") or None,
     }, hint, import_id=name if bus == DEFAULT_BUS else f"{bus}/{name}")
-    rule = Link(r.address, None, name, tf_attr="name")
+    rule = name_link(r, name)
     for target in f.get("Targets") or []:
         body = {"rule": rule, "event_bus_name": bus_link(bus), **_tf_target(target, f)}
         out.block("aws_cloudwatch_event_target", body, f"{hint}-{target['Id']}",

@@ -20,10 +20,7 @@ from typing import Any
 
 from ..model import Fields, JsonEncode, Link, Resource
 from ..spec import IacSpec, LeftOut, Out
-
-
-def _tags(tags: dict[str, str] | None) -> list[dict[str, str]]:
-    return [{"Key": k, "Value": v} for k, v in sorted((tags or {}).items())]
+from .common import name_link, tag_list
 
 
 def policy_address(arn: str) -> str | None:
@@ -64,18 +61,27 @@ def role_cloudformation(r: Resource, f: Fields, out: Out) -> None:
         "RoleName": name, "Path": f.get("Path"), "Description": f.get("Description") or None,
         "AssumeRolePolicyDocument": f.get("AssumeRolePolicyDocument") or {},
         "MaxSessionDuration": f.get("MaxSessionDuration"), "PermissionsBoundary": _boundary(f),
-        "Policies": _inline(f), "ManagedPolicyArns": _managed(f), "Tags": _tags(f.get("Tags")),
+        "Policies": _inline(f), "ManagedPolicyArns": _managed(f), "Tags": tag_list(f.get("Tags")),
     }, name, identifier={"RoleName": name})
 
 
-def _attachments_terraform(kind: str, owner: str, owner_ref: Link, f: Fields, out: Out) -> None:
-    """The inline policies and attached managed policies of a role, user or group."""
+def _policy_types(kind: str) -> tuple[str, str]:
+    """The Terraform types :func:`_attachments_terraform` writes for a role, user or group."""
+    return f"aws_iam_{kind}_policy", f"aws_iam_{kind}_policy_attachment"
+
+
+def _attachments_terraform(kind: str, r: Resource, owner: str, f: Fields, out: Out) -> Link:
+    """The inline policies and attached managed policies of a role, user or group (*kind*) named
+    *owner*, each its own block; returns the reference to the owner they use."""
+    owner_ref = name_link(r, owner)
+    inline_type, attachment_type = _policy_types(kind)
     for policy, doc in sorted((f.get("InlinePolicies") or {}).items()):
-        out.block(f"aws_iam_{kind}_policy", {"name": policy, kind: owner_ref, "policy": JsonEncode(doc)},
+        out.block(inline_type, {"name": policy, kind: owner_ref, "policy": JsonEncode(doc)},
                   f"{owner}-{policy}", import_id=f"{owner}:{policy}")
     for arn in f.get("AttachedPolicies") or []:
-        out.block(f"aws_iam_{kind}_policy_attachment", {kind: owner_ref, "policy_arn": policy_ref(arn)},
+        out.block(attachment_type, {kind: owner_ref, "policy_arn": policy_ref(arn)},
                   f"{owner}-{arn.rsplit('/', 1)[-1]}", import_id=f"{owner}/{arn}")
+    return owner_ref
 
 
 def role_terraform(r: Resource, f: Fields, out: Out) -> None:
@@ -87,7 +93,7 @@ def role_terraform(r: Resource, f: Fields, out: Out) -> None:
         "max_session_duration": f.get("MaxSessionDuration"), "permissions_boundary": _boundary(f),
         "tags": f.get("Tags") or None,
     }, name, import_id=name)
-    _attachments_terraform("role", name, Link(r.address, None, name, tf_attr="name"), f, out)
+    _attachments_terraform("role", r, name, f, out)
 
 
 # -- customer managed policies ------------------------------------------------------------------
@@ -128,7 +134,7 @@ def user_cloudformation(r: Resource, f: Fields, out: Out) -> None:
     f.unsupported("AccessKeys", _NO_KEYS)
     out.resource("AWS::IAM::User", {
         "UserName": name, "Path": f.get("Path"), "PermissionsBoundary": _boundary(f),
-        "Policies": _inline(f), "ManagedPolicyArns": _managed(f), "Groups": _groups(f), "Tags": _tags(f.get("Tags")),
+        "Policies": _inline(f), "ManagedPolicyArns": _managed(f), "Groups": _groups(f), "Tags": tag_list(f.get("Tags")),
     }, name, identifier={"UserName": name})
 
 
@@ -138,8 +144,7 @@ def user_terraform(r: Resource, f: Fields, out: Out) -> None:
     f.unsupported("AccessKeys", _NO_KEYS)
     out.block("aws_iam_user", {"name": name, "path": f.get("Path"), "permissions_boundary": _boundary(f),
                                "tags": f.get("Tags") or None}, name, import_id=name)
-    me = Link(r.address, None, name, tf_attr="name")
-    _attachments_terraform("user", name, me, f, out)
+    me = _attachments_terraform("user", r, name, f, out)
     groups = f.get("Groups") or []
     if groups:
         out.block("aws_iam_user_group_membership", {"user": me, "groups": _groups(f)}, f"{name}-groups",
@@ -160,7 +165,7 @@ def group_terraform(r: Resource, f: Fields, out: Out) -> None:
     name = f.get("GroupName")
     f.computed("Arn", "GroupId", "CreateDate", "Users")  # aws_iam_user_group_membership, on each user
     out.block("aws_iam_group", {"name": name, "path": f.get("Path")}, name, import_id=name)
-    _attachments_terraform("group", name, Link(r.address, None, name, tf_attr="name"), f, out)
+    _attachments_terraform("group", r, name, f, out)
 
 
 # -- instance profiles ---------------------------------------------------------------------------
@@ -190,7 +195,7 @@ def profile_terraform(r: Resource, f: Fields, out: Out) -> None:
 SPECS = {
     "role": IacSpec(
         cloudformation=role_cloudformation, terraform=role_terraform, cfn_types=("AWS::IAM::Role",),
-        tf_types=("aws_iam_role", "aws_iam_role_policy", "aws_iam_role_policy_attachment"),
+        tf_types=("aws_iam_role", *_policy_types("role")),
     ),
     "policy": IacSpec(
         cloudformation=policy_cloudformation, terraform=policy_terraform,
@@ -198,12 +203,11 @@ SPECS = {
     ),
     "user": IacSpec(
         cloudformation=user_cloudformation, terraform=user_terraform, cfn_types=("AWS::IAM::User",),
-        tf_types=("aws_iam_user", "aws_iam_user_policy", "aws_iam_user_policy_attachment",
-                  "aws_iam_user_group_membership"),
+        tf_types=("aws_iam_user", *_policy_types("user"), "aws_iam_user_group_membership"),
     ),
     "group": IacSpec(
         cloudformation=group_cloudformation, terraform=group_terraform, cfn_types=("AWS::IAM::Group",),
-        tf_types=("aws_iam_group", "aws_iam_group_policy", "aws_iam_group_policy_attachment"),
+        tf_types=("aws_iam_group", *_policy_types("group")),
     ),
     "instance-profile": IacSpec(
         cloudformation=profile_cloudformation, terraform=profile_terraform,

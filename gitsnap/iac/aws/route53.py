@@ -15,6 +15,7 @@ from typing import Any
 
 from ..model import Block, Fields, Link, Resource
 from ..spec import IacSpec, Out
+from .common import tag_list
 
 _OCTAL = re.compile(r"\\(\d{3})")
 # Record set fields translated below; anything else a record holds is listed as not written.
@@ -22,10 +23,6 @@ _RECORD_FIELDS = {"Name", "Type", "SetIdentifier", "Weight", "Region", "GeoLocat
                   "TTL", "ResourceRecords", "AliasTarget", "HealthCheckId", "CidrRoutingConfig",
                   "GeoProximityLocation"}
 _SERVICE_SETS = ("NS", "SOA")
-
-
-def _tags(tags: dict[str, str] | None) -> list[dict[str, str]]:
-    return [{"Key": k, "Value": v} for k, v in sorted((tags or {}).items())]
 
 
 def unescape(name: str) -> str:
@@ -93,7 +90,7 @@ def zone_cloudformation(r: Resource, f: Fields, out: Out) -> None:
     vpcs = [{"VPCId": v["VPCId"], "VPCRegion": v["VPCRegion"]} for v in f.get("VPCs") or []]
     out.resource("AWS::Route53::HostedZone", {
         "Name": name, "HostedZoneConfig": {"Comment": f.get("Config.Comment")} if f.get("Config.Comment") else None,
-        "DelegationSetId": _delegation_set(f), "VPCs": vpcs, "HostedZoneTags": _tags(f.get("Tags")),
+        "DelegationSetId": _delegation_set(f), "VPCs": vpcs, "HostedZoneTags": tag_list(f.get("Tags")),
     }, name.rstrip("."), identifier={"Id": zone_id})
     for rr in _records(r, f):
         props = {

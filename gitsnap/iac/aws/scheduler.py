@@ -11,29 +11,30 @@ from typing import Any
 
 from ..model import Block, Fields, Link, Resource
 from ..spec import Builtin, IacSpec, Out
-from .eventbridge import arn_link, tag_list
+from .common import arn_link, renamed, tag_list, tf_retry_and_dlq
 
 DEFAULT_GROUP = "default"
 
 
-def group_cloudformation(r: Resource, f: Fields, out: Out) -> None:
+def _group(f: Fields, fmt: str) -> str:
+    """A group's name; the default group is built in (its tags are set by hand after deploying)."""
     name = f.get("Name")
     f.computed("Arn", "status")
     if name == DEFAULT_GROUP:
-        f.unsupported("Tags", "the default schedule group is not created by CloudFormation: tag it with "
+        f.unsupported("Tags", f"the default schedule group is not created by {fmt}: tag it with "
                               "aws scheduler tag-resource")
         raise Builtin("the default schedule group exists in every account")
+    return name
+
+
+def group_cloudformation(r: Resource, f: Fields, out: Out) -> None:
+    name = _group(f, "CloudFormation")
     out.resource("AWS::Scheduler::ScheduleGroup", {"Name": name, "Tags": tag_list(f.get("Tags"))}, name,
                  identifier={"Name": name})
 
 
 def group_terraform(r: Resource, f: Fields, out: Out) -> None:
-    name = f.get("Name")
-    f.computed("Arn", "status")
-    if name == DEFAULT_GROUP:
-        f.unsupported("Tags", "the default schedule group is not created by Terraform: tag it with "
-                              "aws scheduler tag-resource")
-        raise Builtin("the default schedule group exists in every account")
+    name = _group(f, "Terraform")
     out.block("aws_scheduler_schedule_group", {"name": name, "tags": f.get("Tags") or None}, name, import_id=name)
 
 
@@ -50,20 +51,24 @@ def _cfn_target(t: dict[str, Any]) -> dict[str, Any]:
     return target
 
 
-def schedule_cloudformation(r: Resource, f: Fields, out: Out) -> None:
-    name = f.get("Name")
-    group = f.get("GroupName") or DEFAULT_GROUP
+# Schedule properties both formats take as they are: CloudFormation name -> Terraform attribute.
+_TF_SCHEDULE = {"Description": "description", "ScheduleExpression": "schedule_expression",
+                "ScheduleExpressionTimezone": "schedule_expression_timezone", "StartDate": "start_date",
+                "EndDate": "end_date", "State": "state", "KmsKeyArn": "kms_key_arn"}
+
+
+def _schedule(f: Fields) -> tuple[str, str, dict[str, Any]]:
+    """(name, group, the properties of :data:`_TF_SCHEDULE` under CloudFormation's names)."""
     f.computed("Arn", "TargetAddress", "status")
+    return f.get("Name"), f.get("GroupName") or DEFAULT_GROUP, {k: f.get(k) for k in _TF_SCHEDULE}
+
+
+def schedule_cloudformation(r: Resource, f: Fields, out: Out) -> None:
+    name, group, props = _schedule(f)
     out.resource("AWS::Scheduler::Schedule", {
         "Name": name,
         "GroupName": _group_link(group),
-        "Description": f.get("Description"),
-        "ScheduleExpression": f.get("ScheduleExpression"),
-        "ScheduleExpressionTimezone": f.get("ScheduleExpressionTimezone"),
-        "StartDate": f.get("StartDate"),
-        "EndDate": f.get("EndDate"),
-        "State": f.get("State"),
-        "KmsKeyArn": f.get("KmsKeyArn"),
+        **props,
         "FlexibleTimeWindow": f.get("FlexibleTimeWindow"),
         "Target": _cfn_target(f.get("Target") or {}),
         # not in CloudFormation's schema yet: reported when set, below
@@ -76,8 +81,6 @@ def schedule_cloudformation(r: Resource, f: Fields, out: Out) -> None:
 
 
 def _tf_target(t: dict[str, Any], f: Fields) -> Block:
-    retry = t.get("RetryPolicy")
-    dlq = t.get("DeadLetterConfig")
     sqs = t.get("SqsParameters")
     kinesis = t.get("KinesisParameters")
     bridge = t.get("EventBridgeParameters")
@@ -88,9 +91,7 @@ def _tf_target(t: dict[str, Any], f: Fields) -> Block:
         "arn": arn_link(t.get("Arn")),
         "role_arn": t.get("RoleArn"),
         "input": t.get("Input"),
-        "retry_policy": Block({"maximum_event_age_in_seconds": retry.get("MaximumEventAgeInSeconds"),
-                               "maximum_retry_attempts": retry.get("MaximumRetryAttempts")}) if retry else None,
-        "dead_letter_config": Block({"arn": arn_link(dlq.get("Arn"))}) if dlq else None,
+        **tf_retry_and_dlq(t),
         "sqs_parameters": Block({"message_group_id": sqs.get("MessageGroupId")}) if sqs else None,
         "kinesis_parameters": Block({"partition_key": kinesis.get("PartitionKey")}) if kinesis else None,
         "eventbridge_parameters": Block({"detail_type": bridge.get("DetailType"), "source": bridge.get("Source")})
@@ -99,20 +100,12 @@ def _tf_target(t: dict[str, Any], f: Fields) -> Block:
 
 
 def schedule_terraform(r: Resource, f: Fields, out: Out) -> None:
-    name = f.get("Name")
-    group = f.get("GroupName") or DEFAULT_GROUP
-    f.computed("Arn", "TargetAddress", "status")
+    name, group, props = _schedule(f)
     window = f.get("FlexibleTimeWindow") or {}
     out.block("aws_scheduler_schedule", {
         "name": name,
         "group_name": _group_link(group) or DEFAULT_GROUP,
-        "description": f.get("Description"),
-        "schedule_expression": f.get("ScheduleExpression"),
-        "schedule_expression_timezone": f.get("ScheduleExpressionTimezone"),
-        "start_date": f.get("StartDate"),
-        "end_date": f.get("EndDate"),
-        "state": f.get("State"),
-        "kms_key_arn": f.get("KmsKeyArn"),
+        **renamed(props, _TF_SCHEDULE),
         "action_after_completion": f.get("ActionAfterCompletion"),
         "flexible_time_window": Block({"mode": window.get("Mode", "OFF"),
                                        "maximum_window_in_minutes": window.get("MaximumWindowInMinutes")}),

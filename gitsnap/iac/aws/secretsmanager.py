@@ -12,7 +12,7 @@ from typing import Any
 
 from ..model import Block, Fields, JsonEncode, Link, Resource
 from ..spec import IacSpec, LeftOut, Out
-from .eventbridge import arn_link, tag_list
+from .common import arn_link, tag_list
 
 _NO_VALUE = ("the secret's value was not captured ([aws.secretsmanager] values does not name it): the code "
              "creates the secret without one; put it with aws secretsmanager put-secret-value")

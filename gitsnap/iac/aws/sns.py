@@ -12,7 +12,7 @@ from typing import Any
 
 from ..model import Fields, JsonEncode, Link, Resource
 from ..spec import IacSpec, Out
-from .eventbridge import arn_link, tag_list
+from .common import arn_link, renamed, tag_list
 
 # Delivery status logging attributes: prefix -> CloudFormation's protocol name.
 _FEEDBACK = {"Application": "application", "Firehose": "firehose", "HTTP": "http/s", "Lambda": "lambda", "SQS": "sqs"}
@@ -49,21 +49,62 @@ def _subscription_endpoint(sub: dict[str, Any]) -> Any:
     return arn_link(sub.get("Endpoint")) if sub.get("Protocol") in ("sqs", "lambda") else sub.get("Endpoint")
 
 
-def _json(attrs: dict[str, Any], key: str) -> Any:
-    return JsonEncode(attrs[key]) if attrs.get(key) else None
+def _subscription(me: Link, sub: dict[str, Any]) -> dict[str, Any]:
+    """A subscription as AWS::SNS::Subscription's properties (the Terraform builder renames them). Pure."""
+    attrs = sub.get("Attributes") or {}
+    return {
+        "TopicArn": me,
+        "Protocol": sub.get("Protocol"),
+        "Endpoint": _subscription_endpoint(sub),
+        "RawMessageDelivery": _bool(attrs.get("RawMessageDelivery")),
+        "FilterPolicy": attrs.get("FilterPolicy"),
+        "FilterPolicyScope": attrs.get("FilterPolicyScope"),
+        "RedrivePolicy": attrs.get("RedrivePolicy"),
+        "DeliveryPolicy": attrs.get("DeliveryPolicy"),
+        "SubscriptionRoleArn": attrs.get("SubscriptionRoleArn"),
+        "ReplayPolicy": attrs.get("ReplayPolicy"),
+    }
 
 
-def topic_cloudformation(r: Resource, f: Fields, out: Out) -> None:
-    name = f.get("Name")
-    f.computed("TopicArn", "status", "Attributes.Owner")
+# AWS::SNS::Subscription's properties as aws_sns_topic_subscription's attributes.
+_TF_SUBSCRIPTION = {"TopicArn": "topic_arn", "Protocol": "protocol", "Endpoint": "endpoint",
+                    "RawMessageDelivery": "raw_message_delivery", "FilterPolicy": "filter_policy",
+                    "FilterPolicyScope": "filter_policy_scope", "RedrivePolicy": "redrive_policy",
+                    "DeliveryPolicy": "delivery_policy", "SubscriptionRoleArn": "subscription_role_arn",
+                    "ReplayPolicy": "replay_policy"}
+# Those the provider takes as JSON text (CloudFormation as a document).
+_TF_JSON = ("filter_policy", "redrive_policy", "delivery_policy", "replay_policy")
+
+
+def _settings(f: Fields) -> dict[str, Any]:
+    """The topic settings both formats take as they are, under CloudFormation's names."""
     a = "Attributes."
-    out.resource("AWS::SNS::Topic", {
-        "TopicName": name,
+    return {
+        "TopicName": f.get("Name"),
         "DisplayName": f.get(a + "DisplayName"),
         "KmsMasterKeyId": f.get(a + "KmsMasterKeyId"),
         "FifoTopic": _bool(f.get(a + "FifoTopic")),
         "ContentBasedDeduplication": _bool(f.get(a + "ContentBasedDeduplication")),
         "FifoThroughputScope": f.get(a + "FifoThroughputScope"),
+    }
+
+
+_TF_SETTINGS = {"TopicName": "name", "DisplayName": "display_name", "KmsMasterKeyId": "kms_master_key_id",
+                "FifoTopic": "fifo_topic", "ContentBasedDeduplication": "content_based_deduplication",
+                "FifoThroughputScope": "fifo_throughput_scope"}
+
+
+def _json(value: Any) -> Any:
+    return JsonEncode(value) if value else None
+
+
+def topic_cloudformation(r: Resource, f: Fields, out: Out) -> None:
+    f.computed("TopicArn", "status", "Attributes.Owner")
+    a = "Attributes."
+    settings = _settings(f)
+    name = settings["TopicName"]
+    out.resource("AWS::SNS::Topic", {
+        **settings,
         "DataProtectionPolicy": f.get(a + "DataProtectionPolicy"),
         "ArchivePolicy": f.get(a + "ArchivePolicy"),
         "SignatureVersion": f.get(a + "SignatureVersion"),
@@ -81,38 +122,22 @@ def topic_cloudformation(r: Resource, f: Fields, out: Out) -> None:
     if policy:
         out.resource("AWS::SNS::TopicPolicy", {"Topics": [me], "PolicyDocument": policy}, f"{name}-policy")
     for n, sub in enumerate(f.get("Subscriptions") or []):
-        attrs = sub.get("Attributes") or {}
-        if _plain(attrs):
+        if _plain(sub.get("Attributes") or {}):
             continue  # inline on the topic (above)
-        out.resource("AWS::SNS::Subscription", {
-            "TopicArn": me,
-            "Protocol": sub.get("Protocol"),
-            "Endpoint": _subscription_endpoint(sub),
-            "RawMessageDelivery": _bool(attrs.get("RawMessageDelivery")),
-            "FilterPolicy": attrs.get("FilterPolicy"),
-            "FilterPolicyScope": attrs.get("FilterPolicyScope"),
-            "RedrivePolicy": attrs.get("RedrivePolicy"),
-            "DeliveryPolicy": attrs.get("DeliveryPolicy"),
-            "SubscriptionRoleArn": attrs.get("SubscriptionRoleArn"),
-            "ReplayPolicy": attrs.get("ReplayPolicy"),
-        }, f"{name}-subscription-{n + 1}")
+        out.resource("AWS::SNS::Subscription", _subscription(me, sub), f"{name}-subscription-{n + 1}")
 
 
 def topic_terraform(r: Resource, f: Fields, out: Out) -> None:
-    name = f.get("Name")
     f.computed("TopicArn", "status", "Attributes.Owner")
     a = "Attributes."
     arn = f.get("TopicArn")
+    settings = _settings(f)
+    name = settings["TopicName"]
     body: dict[str, Any] = {
-        "name": name,
-        "display_name": f.get(a + "DisplayName"),
-        "kms_master_key_id": f.get(a + "KmsMasterKeyId"),
-        "fifo_topic": _bool(f.get(a + "FifoTopic")),
-        "content_based_deduplication": _bool(f.get(a + "ContentBasedDeduplication")),
-        "fifo_throughput_scope": f.get(a + "FifoThroughputScope"),
-        "policy": JsonEncode(f.get(a + "Policy")) if f.get(a + "Policy") else None,
-        "delivery_policy": JsonEncode(f.get(a + "DeliveryPolicy")) if f.get(a + "DeliveryPolicy") else None,
-        "archive_policy": JsonEncode(f.get(a + "ArchivePolicy")) if f.get(a + "ArchivePolicy") else None,
+        **renamed(settings, _TF_SETTINGS),
+        "policy": _json(f.get(a + "Policy")),
+        "delivery_policy": _json(f.get(a + "DeliveryPolicy")),
+        "archive_policy": _json(f.get(a + "ArchivePolicy")),
         "signature_version": int(f.get(a + "SignatureVersion")) if f.get(a + "SignatureVersion") else None,
         "tracing_config": f.get(a + "TracingConfig"),
         "tags": f.get("Tags") or None,
@@ -131,20 +156,10 @@ def topic_terraform(r: Resource, f: Fields, out: Out) -> None:
         out.block("aws_sns_topic_data_protection_policy", {"arn": me, "policy": JsonEncode(protection)}, name,
                   import_id=arn)
     for n, sub in enumerate(f.get("Subscriptions") or []):
-        attrs = sub.get("Attributes") or {}
+        body = renamed(_subscription(me, sub), _TF_SUBSCRIPTION)
         # No import id: a subscription's ARN is not kept (it changes each time it is made).
-        out.block("aws_sns_topic_subscription", {
-            "topic_arn": me,
-            "protocol": sub.get("Protocol"),
-            "endpoint": _subscription_endpoint(sub),
-            "raw_message_delivery": _bool(attrs.get("RawMessageDelivery")),
-            "filter_policy": _json(attrs, "FilterPolicy"),
-            "filter_policy_scope": attrs.get("FilterPolicyScope"),
-            "redrive_policy": _json(attrs, "RedrivePolicy"),
-            "delivery_policy": _json(attrs, "DeliveryPolicy"),
-            "subscription_role_arn": attrs.get("SubscriptionRoleArn"),
-            "replay_policy": _json(attrs, "ReplayPolicy"),
-        }, f"{name}-subscription-{n + 1}")
+        out.block("aws_sns_topic_subscription", {k: _json(v) if k in _TF_JSON else v for k, v in body.items()},
+                  f"{name}-subscription-{n + 1}")
 
 
 SPECS = {

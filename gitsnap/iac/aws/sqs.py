@@ -11,7 +11,7 @@ from typing import Any
 
 from ..model import Fields, JsonEncode, Link, Resource
 from ..spec import IacSpec, Out
-from .eventbridge import arn_link, tag_list
+from .common import arn_link, tag_list
 
 _INTS = ("DelaySeconds", "MaximumMessageSize", "MessageRetentionPeriod", "ReceiveMessageWaitTimeSeconds",
          "VisibilityTimeout", "KmsDataKeyReusePeriodSeconds")
