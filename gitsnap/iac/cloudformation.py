@@ -47,7 +47,18 @@ class Tagged:
 class _Dumper(yaml.SafeDumper):
     """Block-style YAML with CloudFormation's short-form tags; keys in the order given."""
 
+    def choose_scalar_style(self) -> str:
+        # PyYAML quotes every scalar with an explicit tag ("!Ref 'Bucket'"); a logical id or
+        # a plain attribute path reads as CloudFormation's own examples do, unquoted
+        if self.event.tag in _SHORT_FORMS and not self.event.style:
+            if self.analysis is None:
+                self.analysis = self.analyze_scalar(self.event.value)
+            if not self.analysis.multiline and self.analysis.allow_block_plain:
+                return ""
+        return super().choose_scalar_style()
 
+
+_SHORT_FORMS = ("!Ref", "!GetAtt", "!Sub")
 _Dumper.add_representer(Tagged, lambda d, t: d.represent_scalar(t.tag, t.value))
 _Dumper.add_representer(dict, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v.items()))
 

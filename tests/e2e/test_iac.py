@@ -89,9 +89,14 @@ def test_cloudformation_for_the_estate_passes_cfn_lint_and_accounts_for_every_re
         assert f"`{address}`" in coverage, f"{address} is neither emitted nor listed in COVERAGE.md"
     total = int(re.search(r"of (\d+) resources", made.out).group(1))
     assert total == len(manifest["resources"])
-    # a distribution's origin bucket, a function's role: references where both are emitted together
+    # references where both ends are emitted: a distribution's origin bucket, a function's role,
+    # a record's zone, and the www CNAME naming a distribution by its d123.cloudfront.net
     text = "\n".join(t.read_text() for t in templates)
-    assert "!Ref" in text or "!GetAtt" in text
+    assert re.search(r"DomainName: !GetAtt \w+Bucket\.(Regional)?DomainName", text)
+    assert re.search(r"Role: !GetAtt JadaLambdaRoleRole\.Arn", text)
+    assert re.search(r"HostedZoneId: !Ref SailjadaComHostedZone", text)
+    assert re.search(r"Name: www\.sailjada\.com\.\n(?:  .*\n)*?\s+ResourceRecords:\n\s+- !GetAtt \w+Distribution\.DomainName",
+                     text)
 
 
 def test_terraform_for_the_estate_parses_and_every_import_id_has_its_format(estate):

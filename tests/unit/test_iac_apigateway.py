@@ -108,7 +108,7 @@ def test_rest_api_template_passes_cfn_lint_with_stage_variables_as_parameters() 
     rendered = cloudformation.render([emitted("apigateway", "rest-api", raw=REST)], "r" * 40)
     text = rendered.files["cloudformation/123456789012/us-east-1/template.yaml"].decode()
     assert "sk_live_abcdef" not in text and "redacted:" not in text
-    assert "RestApiId: !Ref 'JadaBookingsApiRestApi'" in text
+    assert "RestApiId: !Ref JadaBookingsApiRestApi" in text
     assert cfn_lint_errors(text) == []
 
 
@@ -185,5 +185,5 @@ def test_domain_links_its_certificate_and_maps_its_apis() -> None:
     rest = emitted("apigateway", "rest-api", raw=REST)
     text = cloudformation.render([rest, e], "r" * 40).files[
         "cloudformation/123456789012/us-east-1/template.yaml"].decode()
-    assert "RestApiId: !Ref 'JadaBookingsApiRestApi'" in text
+    assert "RestApiId: !Ref JadaBookingsApiRestApi" in text
     assert cfn_lint_errors(text) == []

@@ -147,8 +147,8 @@ def test_links_become_refs_in_the_template_and_the_header_secret_a_parameter() -
     e = distribution()
     rendered = cloudformation.render([bucket, oac, e], "r" * 40)
     text = rendered.files["cloudformation/123456789012/us-east-1/template.yaml"].decode()
-    assert "OriginAccessControlId: !Ref 'SiteOacOriginAccessControl'" in text
-    assert "DomainName: !GetAtt 'ShopSiteBucket.RegionalDomainName'" in text
+    assert "OriginAccessControlId: !Ref SiteOacOriginAccessControl" in text
+    assert "DomainName: !GetAtt ShopSiteBucket.RegionalDomainName" in text
     assert MARKER_SOURCE not in text and "redacted:" not in text and "NoEcho: true" in text
     assert EDGE in text  # Lambda@Edge keeps the version ARN it was recorded with
     assert cfn_lint_errors(text) == []

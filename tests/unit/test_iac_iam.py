@@ -158,4 +158,4 @@ def test_iam_template_passes_cfn_lint_and_refers_within_it():
     assert path.endswith("/us-east-1/template.yaml")  # global resources deploy there
     assert cfn_lint_errors(body) == []
     text = body.decode()
-    assert "!Ref 'DeployManagedPolicy'" in text and "!Ref 'AppRole'" in text
+    assert "!Ref DeployManagedPolicy" in text and "!Ref AppRole" in text

@@ -47,7 +47,7 @@ def test_an_instance_with_its_ports_and_automatic_snapshots() -> None:
     assert e.unused == []  # addresses, hardware, state: Lightsail's
     ip = emitted("lightsail", "static-ip", raw=STATIC_IP)
     text = cloudformation.render([e, ip], "r" * 40).files["cloudformation/123456789012/us-east-1/template.yaml"]
-    assert b"AttachedTo: !Ref 'JadaLegacyWpInstance'" in text
+    assert b"AttachedTo: !Ref JadaLegacyWpInstance" in text
     assert cfn_lint_errors(text) == []
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from gitsnap.iac.aws import route53
 from gitsnap.iac.cloudformation import render
-from gitsnap.iac.model import Block, Fields, Link, Resource
+from gitsnap.iac.model import Block, Fields, Link, Named, Resource
 from gitsnap.iac.spec import Emitted, Out
 from tests.iac_examples import cfn_lint_errors, example_resource
 
@@ -75,7 +75,7 @@ def test_zone_cloudformation_without_the_records_route53_makes():
     assert got[("api.shop.com.", "A", "blue")]["Weight"] == 90
     assert ("*.shop.com.", "CNAME", None) in got
     assert got[("cdn.shop.com.", "A", None)]["AliasTarget"] == {
-        "HostedZoneId": CLOUDFRONT_ZONE, "DNSName": "d111.cloudfront.net.", "EvaluateTargetHealth": False}
+        "HostedZoneId": CLOUDFRONT_ZONE, "DNSName": Named("d111.cloudfront.net."), "EvaluateTargetHealth": False}
     # an alias to a record of the zone itself names the zone by reference
     assert got[("alias.shop.com.", "A", None)]["AliasTarget"]["HostedZoneId"] == {"Fn::Join": ["", [Link(
         "route53/shop.com", None, "Z1", tf_attr="zone_id")]]}
@@ -92,7 +92,7 @@ def test_zone_terraform_import_ids_and_values():
     assert by_id["Z1_shop.com_TXT"]["records"] == ["v=spf1 -all"]  # the provider adds the quotes
     assert by_id["Z1_www.shop.com_A"]["ttl"] == 300
     assert by_id["Z1_api.shop.com_A_blue"]["weighted_routing_policy"] == Block({"weight": 90})
-    assert by_id["Z1_cdn.shop.com_A"]["alias"] == Block({"name": "d111.cloudfront.net.", "zone_id": CLOUDFRONT_ZONE,
+    assert by_id["Z1_cdn.shop.com_A"]["alias"] == Block({"name": Named("d111.cloudfront.net."), "zone_id": CLOUDFRONT_ZONE,
                                                           "evaluate_target_health": False})
     assert by_id["Z1_alias.shop.com_A"]["alias"].body["zone_id"] == Link("route53/shop.com", None, "Z1",
                                                                          tf_attr="zone_id")
@@ -150,5 +150,5 @@ def test_route53_template_passes_cfn_lint():
     (body,) = [b for p, b in render(emitted, "0" * 40).files.items() if p.endswith(".yaml")]
     assert cfn_lint_errors(body) == []
     text = body.decode()
-    assert "HealthCheckId: !Ref 'HealthcheckHc1HealthCheck'" in text  # www's check, by reference
-    assert "- !Ref 'ShopComHostedZone'" in text  # the alias to the zone's own record (in a Join)
+    assert "HealthCheckId: !Ref HealthcheckHc1HealthCheck" in text  # www's check, by reference
+    assert "- !Ref ShopComHostedZone" in text  # the alias to the zone's own record (in a Join)

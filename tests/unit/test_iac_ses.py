@@ -97,7 +97,7 @@ def test_a_configuration_set_with_its_destinations() -> None:
     ident = emitted("ses", "identity", raw=identity())
     text = cloudformation.render([e, ident], "r" * 40).files[
         "cloudformation/123456789012/us-east-1/template.yaml"].decode()
-    assert "ConfigurationSetName: !Ref 'JadaTransactionalConfigurationSet'" in text
+    assert "ConfigurationSetName: !Ref JadaTransactionalConfigurationSet" in text
     assert cfn_lint_errors(text) == []
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..model import Block, Fields, Link, Resource
+from ..model import Block, Fields, Link, Named, Resource
 from ..spec import IacSpec, Out
 from .common import tag_list
 
@@ -66,8 +66,16 @@ def _alias(r: Resource, alias: dict[str, Any], cloudformation: bool = True) -> d
             # cfn-lint's format check (E1041) takes an alias's zone for another service's (CloudFront,
             # ELB), never a hosted zone of the template; the Join is the same value, kept a reference
             target = {"Fn::Join": ["", [target]]}
-    return {"HostedZoneId": target, "DNSName": alias.get("DNSName"),
+    dns = alias.get("DNSName")
+    # a distribution's (or another emitted resource's) name becomes a reference to it (run.link_names)
+    return {"HostedZoneId": target, "DNSName": Named(dns) if dns else dns,
             "EvaluateTargetHealth": alias.get("EvaluateTargetHealth")}
+
+
+def _named(value: str, type_: str) -> Any:
+    """A CNAME's target may be another resource of the snapshot (a distribution): Named, so the
+    engine links it when that resource is emitted; other values stay as they are."""
+    return Named(value) if type_ == "CNAME" else value
 
 
 def _delegation_set(f: Fields) -> str | None:
@@ -99,7 +107,7 @@ def zone_cloudformation(r: Resource, f: Fields, out: Out) -> None:
             "GeoLocation": rr.get("GeoLocation"), "Failover": rr.get("Failover"),
             "MultiValueAnswer": rr.get("MultiValueAnswer"),
             "TTL": str(rr["TTL"]) if rr.get("TTL") is not None else None,
-            "ResourceRecords": [x["Value"] for x in rr.get("ResourceRecords") or []],
+            "ResourceRecords": [_named(x["Value"], rr["Type"]) for x in rr.get("ResourceRecords") or []],
             "AliasTarget": _alias(r, rr["AliasTarget"]) if rr.get("AliasTarget") else None,
             "HealthCheckId": _check_ref(rr["HealthCheckId"]) if rr.get("HealthCheckId") else None,
             "CidrRoutingConfig": rr.get("CidrRoutingConfig"), "GeoProximityLocation": rr.get("GeoProximityLocation"),
@@ -155,8 +163,8 @@ def zone_terraform(r: Resource, f: Fields, out: Out) -> None:
         alias = rr.get("AliasTarget")
         body = {
             "zone_id": _zone_ref(r), "name": record, "type": rr["Type"], "set_identifier": rr.get("SetIdentifier"),
-            "ttl": rr.get("TTL"), "records": [_txt(x["Value"], rr["Type"]) for x in rr.get("ResourceRecords") or []],
-            "alias": Block({"name": alias.get("DNSName"), "zone_id": _alias(r, alias, cloudformation=False)["HostedZoneId"],
+            "ttl": rr.get("TTL"), "records": [_named(_txt(x["Value"], rr["Type"]), rr["Type"]) for x in rr.get("ResourceRecords") or []],
+            "alias": Block({"name": _alias(r, alias)["DNSName"], "zone_id": _alias(r, alias, cloudformation=False)["HostedZoneId"],
                             "evaluate_target_health": bool(alias.get("EvaluateTargetHealth"))}) if alias else None,
             "health_check_id": _check_ref(rr["HealthCheckId"]) if rr.get("HealthCheckId") else None,
             **_tf_routing(rr),

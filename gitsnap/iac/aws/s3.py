@@ -10,12 +10,11 @@ from typing import Any
 
 from ..model import Block, Fields, JsonEncode, Link, Resource
 from ..spec import IacSpec, Out
+from .common import tag_list
 
 _RENAME_CORS = {"ID": "Id", "ExposeHeaders": "ExposedHeaders", "MaxAgeSeconds": "MaxAge"}
 
 
-def _tags(tags: dict[str, str] | None) -> list[dict[str, str]]:
-    return [{"Key": k, "Value": v} for k, v in sorted((tags or {}).items())]
 
 
 def _self(r: Resource) -> Link:
@@ -106,7 +105,7 @@ def bucket_cloudformation(r: Resource, f: Fields, out: Out) -> None:
         "LoggingConfiguration": {"DestinationBucketName": _bucket_link(logging["TargetBucket"], r),
                                  "LogFilePrefix": logging.get("TargetPrefix")} if logging else None,
         "NotificationConfiguration": _notifications(f.get("Notifications")) if f.get("Notifications") else None,
-        "Tags": _tags(f.get("Tags")),
+        "Tags": tag_list(f.get("Tags")),
     }
     if f.get_quiet("Replication"):
         f.unsupported("Replication", "replication rules are not translated yet (they need the role and "

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..model import Block, Fields, JsonEncode, Link, Resource
 from ..spec import Builtin, IacSpec, Out, prune
+from .common import tag_list
 
 _SET_BY_SES = ("Verification.VerificationToken", "Dkim.DkimTokens", "V2.DkimAttributes.Tokens",
                "V2.DkimAttributes.SigningAttributesOrigin", "V2.IdentityType", "V2.VerificationInfo",
@@ -32,8 +33,6 @@ def _blk(body: dict[str, Any]) -> Block:
     return Block(prune(body))
 
 
-def _tags(tags: dict[str, str] | None) -> list[dict[str, str]]:
-    return [{"Key": k, "Value": v} for k, v in sorted((tags or {}).items())]
 
 
 def _parsed(policy: Any) -> Any:
@@ -94,7 +93,7 @@ def identity_cloudformation(r: Resource, f: Fields, out: Out) -> None:
         "FeedbackAttributes": {"EmailForwardingEnabled": i["forwarding"]} if i["forwarding"] is not None else None,
         "MailFromAttributes": i["mail_from"],
         "ConfigurationSetAttributes": {"ConfigurationSetName": i["config_set"]} if i["config_set"] else None,
-        "Tags": _tags(i["tags"]),
+        "Tags": tag_list(i["tags"]),
     }
     if i["byodkim"]:
         f.unsupported("V2.DkimAttributes.SigningAttributesOrigin", "a bring-your-own DKIM key's private half is "

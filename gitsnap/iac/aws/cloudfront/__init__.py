@@ -16,23 +16,25 @@ response headers policies, origin access controls), ``functions`` (functions, Ke
 
 from __future__ import annotations
 
-from ...spec import Builder, IacSpec
+from ...spec import Builder, IacSpec, Provides
 from . import distribution, functions, policies
 from .common import bucket_domain, certificate_link, items, snake
 
 __all__ = ["SPECS", "bucket_domain", "certificate_link", "items"]
 
 
-def _spec(kind: str, cloudformation: Builder, terraform: Builder) -> IacSpec:
+def _spec(kind: str, cloudformation: Builder, terraform: Builder, provides: tuple[Provides, ...] = ()) -> IacSpec:
     """A type written as one resource in each format: ``AWS::CloudFront::<kind>`` and
     ``aws_cloudfront_<kind in snake_case>``."""
-    return IacSpec(cloudformation=cloudformation, terraform=terraform,
+    return IacSpec(cloudformation=cloudformation, terraform=terraform, provides=provides,
                    cfn_types=(f"AWS::CloudFront::{kind}",), tf_types=(f"aws_cloudfront_{snake(kind)}",))
 
 
 SPECS = {
+    # a record's alias or CNAME names a distribution by its d123.cloudfront.net
     "distribution": _spec("Distribution", distribution.distribution_cloudformation,
-                          distribution.distribution_terraform),
+                          distribution.distribution_terraform,
+                          (Provides("DomainName", "DomainName", "domain_name"),)),
     "cache-policy": _spec("CachePolicy", policies.cache_policy_cloudformation, policies.cache_policy_terraform),
     "origin-request-policy": _spec("OriginRequestPolicy", policies.origin_request_policy_cloudformation,
                                    policies.origin_request_policy_terraform),
