@@ -7,10 +7,12 @@ each other by ARN, as their collectors share ``collectors/aws/eventbridge/common
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ...collectors.aws.eventbridge.common import arn_address
 from ..model import Block, Link, Resource
+from ..spec import prune
 
 # What a reference to each captured type's primary resource yields: the CloudFormation attribute
 # whose value is the ARN (None: its Ref is the ARN already).
@@ -34,6 +36,25 @@ def arn_link(arn: str | None) -> Any:
 def tag_list(tags: dict[str, str] | None) -> list[dict[str, str]]:
     """``{k: v}`` as CloudFormation's ``[{"Key": k, "Value": v}]``, sorted by key. Pure."""
     return [{"Key": k, "Value": v} for k, v in sorted((tags or {}).items())]
+
+
+def blk(body: dict[str, Any]) -> Block:
+    """A nested block without its unset (None, empty) attributes."""
+    return Block(prune(body))
+
+
+def snake(name: str) -> str:
+    """``OriginKeepaliveTimeout`` -> ``origin_keepalive_timeout``; ``XSSProtection`` -> ``xss_protection``."""
+    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+
+
+def certificate_link(arn: str | None) -> Any:
+    """An ACM certificate ARN as a Link to ``acm/<id>`` (a certificate of the snapshot). Pure."""
+    arn = arn or None  # the API's "" for none
+    if not arn or ":certificate/" not in arn:
+        return arn
+    return Link(f"acm/{arn.rsplit('/', 1)[1]}", None, arn, tf_attr="arn")
 
 
 def name_link(r: Resource, name: str) -> Link:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..cloudfront.common import snake
+from ..common import snake
 
 
 def pascal(name: str) -> str:

@@ -7,7 +7,8 @@ from typing import Any
 
 from ...model import Fields, Link, Resource
 from ...spec import Out, prune
-from ..cloudfront.common import blk, certificate_link, tags
+from ..common import blk, certificate_link
+from ..common import tag_list as tags
 from .common import cfn_props, tf_args
 
 NONE_PATH = "(none)"  # the empty base path, as GetBasePathMappings names it

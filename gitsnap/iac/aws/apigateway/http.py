@@ -8,7 +8,7 @@ from typing import Any
 
 from ...model import Fields, JsonEncode, Link, Resource
 from ...spec import Out
-from ..cloudfront.common import blk
+from ..common import blk
 from .common import tf_args
 from .openapi import http_openapi
 

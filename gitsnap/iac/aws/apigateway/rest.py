@@ -8,7 +8,8 @@ from typing import Any
 
 from ...model import Fields, JsonEncode, Link, Resource
 from ...spec import Out, prune
-from ..cloudfront.common import blk, tags
+from ..common import blk
+from ..common import tag_list as tags
 from .common import cfn_props, pascal, tf_args
 from .openapi import rest_openapi
 

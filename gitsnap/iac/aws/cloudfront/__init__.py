@@ -17,8 +17,9 @@ response headers policies, origin access controls), ``functions`` (functions, Ke
 from __future__ import annotations
 
 from ...spec import Builder, IacSpec, Provides
+from ..common import certificate_link, snake
 from . import distribution, functions, policies
-from .common import bucket_domain, certificate_link, items, snake
+from .common import bucket_domain, items
 
 __all__ = ["SPECS", "bucket_domain", "certificate_link", "items"]
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ...model import Block, Fields, Link, Resource
-from ...spec import prune
+from ...model import Fields, Link, Resource
 
 # <bucket>.s3.amazonaws.com, <bucket>.s3.<region>.amazonaws.com, <bucket>.s3-<region>.amazonaws.com
 _S3_DOMAIN = re.compile(r"^(?P<bucket>[a-z0-9][a-z0-9.-]*?)\.s3(?P<regional>[.-][a-z0-9-]+)?\.amazonaws\.com$")
@@ -32,20 +31,10 @@ def blank(value: Any) -> Any:
     return None if value == "" else value
 
 
-def tags(tags: dict[str, str] | None) -> list[dict[str, str]]:
-    """``{"k": "v"}`` -> CloudFormation's ``[{"Key": "k", "Value": "v"}]``, sorted by key."""
-    return [{"Key": k, "Value": v} for k, v in sorted((tags or {}).items())]
 
 
-def blk(body: dict[str, Any]) -> Block:
-    """A nested block without its unset (None, empty) attributes."""
-    return Block(prune(body))
 
 
-def snake(name: str) -> str:
-    """``OriginKeepaliveTimeout`` -> ``origin_keepalive_timeout``; ``XSSProtection`` -> ``xss_protection``."""
-    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
 
 
 def references(f: Fields) -> dict[str, dict[str, Any]]:
@@ -79,12 +68,6 @@ def bucket_domain(domain: str | None) -> Any:
     return Link(f"s3/{m.group('bucket')}", "DomainName", domain, tf_attr="bucket_domain_name")
 
 
-def certificate_link(arn: str | None) -> Any:
-    """An ACM certificate ARN as a Link to ``acm/<id>`` (a certificate of the snapshot). Pure."""
-    arn = blank(arn)
-    if not arn or ":certificate/" not in arn:
-        return arn
-    return Link(f"acm/{arn.rsplit('/', 1)[1]}", None, arn, tf_attr="arn")
 
 
 def policy_id(r: Resource) -> str | None:

@@ -7,17 +7,9 @@ from typing import Any
 
 from ...model import Block, Fields, Link, Resource
 from ...spec import Out
-from .common import (
-    blank,
-    blk,
-    bucket_domain,
-    certificate_link,
-    items,
-    linked,
-    references,
-    snake,
-    tags,
-)
+from ..common import blk, certificate_link, snake
+from ..common import tag_list as tags
+from .common import blank, bucket_domain, items, linked, references
 
 
 def _forwarded(fv: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -7,7 +7,8 @@ from typing import Any
 
 from ...model import Fields, Resource
 from ...spec import LeftOut, Out
-from .common import blank, items, linked, no_tags_argument, references, tags
+from ..common import tag_list as tags
+from .common import blank, items, linked, no_tags_argument, references
 
 _CODE_FILE = "code.js"
 

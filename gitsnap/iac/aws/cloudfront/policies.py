@@ -8,7 +8,8 @@ from typing import Any
 
 from ...model import Fields, Resource
 from ...spec import Out
-from .common import blk, items, policy_id, snake
+from ..common import blk, snake
+from .common import items, policy_id
 
 # the three parameter configurations a cache or origin request policy has: key, kind, list name
 _PARAMS = (("HeadersConfig", "Header", "Headers"), ("CookiesConfig", "Cookie", "Cookies"),
