@@ -408,6 +408,21 @@ def test_output_is_deterministic() -> None:
     assert first.files == again.files and first.variables == again.variables
 
 
+def test_a_value_only_a_newer_provider_accepts_raises_the_required_version() -> None:
+    """A queue at SQS's 1 MiB message size (the default since 2025-08): provider versions before
+    6.8.0 refuse max_message_size above 256 KiB at plan time, so versions.tf asks for 6.8.0."""
+    def queue(name: str, size: object) -> Emitted:
+        return synthetic(f"sqs/{name}", [("aws_sqs_queue", {"name": name, "max_message_size": size}, name, name)])
+
+    def required(*emitted: Emitted) -> str:
+        versions = parse(terraform.render(list(emitted), "v1").files["terraform/versions.tf"])
+        return versions["terraform"][0]["required_providers"][0]["aws"]["version"]
+
+    assert required(queue("big", 1048576), queue("small", 262144)) == ">= 6.8.0"
+    assert required(queue("small", 262144)) == ">= 5.0"
+    assert required(queue("linked", Link("sqs/x", None, None, tf_attr="max_message_size"))) == ">= 5.0"
+
+
 def test_nothing_emitted_gives_only_versions() -> None:
     empty = synthetic("sqs/q", [])
     assert set(terraform.render([empty], "v1").files) == {"terraform/versions.tf"}
