@@ -99,7 +99,7 @@ def link_names(emitted: list[Emitted]) -> None:
     for e in emitted:
         spec = registry.spec_for(e.resource.service, e.resource.type)
         for p in spec.provides if spec else ():
-            value = Fields(e.resource.doc).get_quiet(p.field)
+            value = p.value(e.resource.doc) if p.value else Fields(e.resource.doc).get_quiet(p.field)
             if isinstance(value, str) and value:
                 provided.setdefault(name_key(value), Link(e.resource.address, p.attr, value, p.tf_attr))
 

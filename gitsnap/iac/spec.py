@@ -117,6 +117,7 @@ class Provides:
     field: str
     attr: str | None
     tf_attr: str
+    value: Callable[[dict[str, Any]], str | None] | None = None  # instead of field, when a path cannot say it
 
 
 @dataclass(frozen=True)

@@ -93,3 +93,16 @@ def test_a_folder_that_is_not_empty_is_refused_without_force(tmp_path: Path):
     with pytest.raises(run.OutputError, match="is a file"):
         run.check_output(tmp_path / "x", force=True)
     run.check_output(tmp_path / "new", force=False)
+
+
+def test_a_function_links_only_the_newest_version_of_a_layer():
+    """A layer's primary resource is its newest version: a function on an older version keeps
+    the recorded ARN (a reference would move it to the newest: terraform plan showed it)."""
+    arn = "arn:aws:lambda:us-east-1:1:layer:deps"
+    layer = Resource("lambda/layer/deps", "1", "us-east-1", "lambda", "layer", {"Versions": [
+        {"Version": v, "LayerVersionArn": f"{arn}:{v}", "Code": {"blob": "b" * 40}} for v in (1, 2)]})
+    fn = Resource("lambda/f", "1", "us-east-1", "lambda", "function", {})
+    out = Out()
+    out.block("aws_lambda_function", {"layers": [Named(f"{arn}:1"), Named(f"{arn}:2")]})
+    run.link_names([Emitted(layer, Out(), []), Emitted(fn, out, [])])
+    assert out.tf[0].body["layers"] == [f"{arn}:1", Link("lambda/layer/deps", None, f"{arn}:2", "arn")]

@@ -17,9 +17,9 @@ package gitsnap sealed (it holds a secret: ``gitsnap restore`` puts it back), ve
 
 from __future__ import annotations
 
-from ...spec import IacSpec
+from ...spec import IacSpec, Provides
 from .function import function_cloudformation, function_terraform
-from .layer import layer_cloudformation, layer_terraform
+from .layer import layer_cloudformation, layer_terraform, newest_version_arn
 from .mapping import mapping_cloudformation, mapping_terraform
 from .permissions import permission_of
 
@@ -36,6 +36,9 @@ SPECS = {
         cloudformation=layer_cloudformation, terraform=layer_terraform,
         cfn_types=("AWS::Lambda::LayerVersion", "AWS::Lambda::LayerVersionPermission"),
         tf_types=("aws_lambda_layer_version", "aws_lambda_layer_version_permission"),
+        # a function names its layer by a version ARN: only the newest is the primary resource
+        # (Ref and .arn give that version's ARN), so only it becomes a reference
+        provides=(Provides("Versions", None, "arn", value=newest_version_arn),),
     ),
     "event-source-mapping": IacSpec(
         cloudformation=mapping_cloudformation, terraform=mapping_terraform,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...model import Block, Fields, Link, Resource
+from ...model import Block, Fields, Link, Named, Resource
 from ...spec import LeftOut, Out
 from ..common import tag_list
 from .config import config_cloudformation, config_terraform
@@ -31,14 +31,11 @@ def _role(f: Fields) -> Any:
 
 
 def _layers(f: Fields) -> list[Any]:
-    """Each layer ARN, a Link to the snapshot's layer when it is that layer's newest version
-    (the layer's primary resource); an older version or another account's layer as recorded."""
-    known = f.get("LayerAddresses") or {}
-    out: list[Any] = []
-    for layer in f.get("Configuration.Layers") or []:
-        arn = layer["Arn"]
-        out.append(Link(known[arn], None, arn, tf_attr="arn") if arn in known else arn)
-    return out
+    """Each layer version ARN, Named: the engine links it to the snapshot's layer when it is that
+    layer's newest version (the layer's primary resource, which provides its ARN); an older
+    version or another account's layer stays as recorded. LayerAddresses says which are known."""
+    f.get("LayerAddresses")
+    return [Named(layer["Arn"]) for layer in f.get("Configuration.Layers") or []]
 
 
 def _code(r: Resource, f: Fields, out: Out) -> Any:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...model import Fields, Link, Resource
+from ...hcl import Expr
+from ...model import Block, Fields, Link, Resource
 from ...spec import Artifact, LeftOut, Out
 
 
@@ -33,6 +34,12 @@ def _layer_grants(policy: Any) -> tuple[list[dict[str, Any]], list[str]]:
             continue
         grants.append({"Sid": st.get("Sid"), "Action": st["Action"], "Principal": principal, "OrganizationId": org})
     return grants, odd
+
+
+def newest_version_arn(doc: dict[str, Any]) -> str | None:
+    """The ARN of the layer's newest version with content: what its primary resource is."""
+    written = [v for v in doc.get("Versions") or [] if (v.get("Code") or {}).get("blob")]
+    return max(written, key=lambda v: int(v["Version"]))["LayerVersionArn"] if written else None
 
 
 def _layer_versions(f: Fields) -> tuple[str, list[dict[str, Any]], list[str]]:
@@ -105,6 +112,9 @@ def layer_terraform(r: Resource, f: Fields, out: Out) -> None:
             "description": v.get("Description") or None, "license_info": v.get("LicenseInfo"),
             "compatible_runtimes": v.get("CompatibleRuntimes"),
             "compatible_architectures": v.get("CompatibleArchitectures"),
+            # a version is immutable, and the provider reads none of these back on import: a
+            # change in them would replace it, deleting the version being adopted
+            "lifecycle": Block({"ignore_changes": [Expr("filename"), Expr("source_code_hash"), Expr("skip_destroy")]}),
         }, f"{name}-{number}", import_id=v.get("LayerVersionArn"))
         grants, odd = _layer_grants(v.get("Policy"))
         odd_all += [f"version {number} {s}" for s in odd]
@@ -115,5 +125,6 @@ def layer_terraform(r: Resource, f: Fields, out: Out) -> None:
             out.block("aws_lambda_layer_version_permission", {
                 "layer_name": layer_arn, "version_number": number, "statement_id": g["Sid"],
                 "action": g["Action"], "principal": g["Principal"], "organization_id": g["OrganizationId"],
+                "lifecycle": Block({"ignore_changes": [Expr("skip_destroy")]}),  # not read back on import
             }, f"{name}-{number}-{g['Sid'] or 'grant'}", import_id=f"{layer_arn},{number}")
     _layer_notes(f, notes, odd_all)
