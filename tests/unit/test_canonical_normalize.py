@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gitsnap import canonical
@@ -24,6 +24,7 @@ def test_canonical_form_is_sorted_indented_utf8_with_newline():
     assert out == '{\n  "a": [\n    "é",\n    {\n      "c": true,\n      "d": null\n    }\n  ],\n  "b": 1\n}\n'.encode()
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow])  # nested JSON values: heavy to generate
 @given(json_values)
 def test_canonical_dumps_is_idempotent(value):
     once = canonical.dumps(value)
@@ -65,6 +66,7 @@ def test_redact_fields_fingerprints_values_except_kept_names():
     assert doc == {"Env": {"Variables": {"STAGE": "prod", "API_KEY": "fp(s3cr3t)", "EMPTY": None}}}
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow])  # nested JSON values: heavy to generate
 @given(json_values)
 def test_one_canonical_line_is_one_line_for_every_splitter(value):
     line = canonical.dumps_line(value)

@@ -6,7 +6,7 @@ import os
 import subprocess
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gitsnap.layout import ObjectEntry, dump_index, load_index, segment
@@ -18,6 +18,8 @@ s3_keys = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_s
     lambda k: len(k.encode()) <= 1024)
 
 
+# generating 20 filtered unicode keys (up to 1 KiB each) is slow by itself on a loaded machine
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(s3_keys, unique=True, max_size=20), st.data())
 def test_object_index_round_trips_every_key_exactly(keys, data):
     entries = [ObjectEntry(key=k, size=data.draw(st.integers(0, 2**40)), etag="e", sha256="0" * 64,
@@ -90,7 +92,8 @@ def test_init_refuses_a_non_empty_directory(tmp_path):
         SnapshotStore.init(tmp_path / "x")
 
 
-@settings(max_examples=25, deadline=None)  # a repository per example: slow on a loaded machine
+# a repository per example, and regex-generated paths: slow on a loaded machine
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(st.from_regex(r"[a-z]{1,3}(/[a-z]{1,3}){0,2}\.json", fullmatch=True),
                        st.binary(max_size=20), min_size=1, max_size=8))
 def test_trees_round_trip(tmp_path_factory, files):

@@ -11,7 +11,7 @@ import copy
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
@@ -181,7 +181,8 @@ patterns = st.lists(st.sampled_from(["A", "B", "S", "*", "**"]), min_size=1, max
     lambda p: not p.endswith("**"))
 
 
-@settings(derandomize=True, max_examples=100, deadline=None)
+# recursive documents: heavy to generate on a loaded machine
+@settings(derandomize=True, max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(keys, tree, max_size=3), st.lists(patterns, max_size=3))
 def test_split_then_join_gives_back_the_document(doc, paths):
     split = split_status(copy.deepcopy(doc), paths)
