@@ -14,7 +14,8 @@ import functools
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-import botocore.session
+import botocore.loaders
+import botocore.model
 from botocore import xform_name
 
 from .registry import AWS
@@ -90,7 +91,10 @@ class UnknownCallError(ValueError):
 
 @functools.cache
 def _model(service: str) -> Any:
-    return botocore.session.get_session().get_service_model(service)
+    # from botocore's data files alone: a session would read AWS_PROFILE's config, and a profile
+    # that does not exist (yet) must not keep `gitsnap permissions` from printing the policy
+    loader = botocore.loaders.create_loader()
+    return botocore.model.ServiceModel(loader.load_service_model(service, "service-2"), service_name=service)
 
 
 @functools.cache

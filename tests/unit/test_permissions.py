@@ -79,3 +79,19 @@ def test_the_restore_policy_is_every_declared_write():
         if isinstance(spec.restore, Restorer):
             assert set(spec.restore.permissions) <= writes
     assert not writes & {a for a in _actions(read_only_policy()) if a.split(":")[1].startswith("Put")}
+
+
+def test_the_policy_needs_no_aws_profile(tmp_path):
+    """`gitsnap permissions` (and `schedule --kind eventbridge`, which embeds its policy) is what
+    a user runs before the profile exists: with AWS_PROFILE naming none, the policy still prints.
+    It read botocore's models through a session, which fails with ProfileNotFound."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "AWS_PROFILE": "no-such-profile", "AWS_CONFIG_FILE": str(tmp_path / "none"),
+           "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none")}
+    gitsnap = os.path.join(os.path.dirname(sys.executable), "gitsnap")
+    out = subprocess.run([gitsnap, "permissions", "--only", "s3"], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    assert "s3:GetBucketVersioning" in out.stdout
