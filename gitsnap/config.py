@@ -25,6 +25,8 @@ class ConfigError(GitsnapError):
 
 ALL_REGIONS = "all"  # [aws] regions = "all": every region enabled for the account
 DYNAMODB_ITEMS_MAX_BYTES = 64 * 1024 * 1024  # [aws.dynamodb] items_max_bytes default: per table
+NOTIFY_EVENTS = ("failure", "partial", "drift", "changes")  # [notify] on: every event, most severe first
+NOTIFY_ON = ("drift", "failure", "partial")  # [notify] on default: a word when something needs a look
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ class Config:
     secrets_allow_fingerprints: frozenset[str] = frozenset()
     secrets_seal_paths: tuple[str, ...] = ()
     secrets_scan_max_bytes: int = 8 * 1024 * 1024
+    notify_urls: tuple[str, ...] = ()  # apprise URLs; none: nothing is sent (and apprise is not imported)
+    notify_on: tuple[str, ...] = NOTIFY_ON  # which events send a message
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -106,10 +110,7 @@ def parse(data: dict[str, Any], path: Path, known_services: frozenset[str] | Non
     problems = schemas.errors("config", data)
     if problems:
         err = problems[0]
-        message = err.message
-        if err.validator == "const" and schemas.where(err).endswith("regions"):
-            message = f'{err.instance!r} is neither a list of regions nor "all" (e.g. regions = ["us-east-1"])'
-        raise ConfigError(f"{path}: key {schemas.where(err)}: {message}")
+        raise ConfigError(f"{path}: key {schemas.where(err)}: {_explain(err)}")
     aws = data.get("aws", {})
     services = tuple(aws.get("services", ()))
     if known_services is not None:
@@ -161,8 +162,27 @@ def parse(data: dict[str, Any], path: Path, known_services: frozenset[str] | Non
         secrets_allow_fingerprints=frozenset(sec.get("allow_fingerprints", ())),
         secrets_seal_paths=tuple(sec.get("seal_paths", ())),
         secrets_scan_max_bytes=sec.get("scan_max_bytes", 8 * 1024 * 1024),
+        notify_urls=tuple(data.get("notify", {}).get("urls", ())),
+        notify_on=tuple(data.get("notify", {}).get("on", NOTIFY_ON)),
         raw=data,
     )
+
+
+def _explain(err: Any) -> str:
+    """A schema error in words, for the keys whose validator's message says too little (or too
+    much: a notify URL may hold a token, so it is never repeated back)."""
+    where = schemas.where(err)
+    if err.validator == "const" and where.endswith("regions"):
+        return f'{err.instance!r} is neither a list of regions nor "all" (e.g. regions = ["us-east-1"])'
+    if where.startswith("notify.urls"):
+        if err.validator == "uniqueItems":
+            return "a URL is listed twice: list each once"
+        if where == "notify.urls":
+            return 'not a list of apprise URLs: write urls = ["slack://…", "mailto://…"]'
+        return "not an apprise URL: write scheme://… (e.g. slack://…, mailto://…, json://host/path)"
+    if where.startswith("notify.on.") and err.validator == "enum":
+        return f"{err.instance!r} is not an event: use {', '.join(repr(e) for e in NOTIFY_EVENTS)}"
+    return err.message
 
 
 def _regions(value: list[str] | str) -> tuple[str, ...]:
@@ -196,6 +216,10 @@ STARTER = """\
 # [environments]                             # for parity: resource-name globs per environment
 # prod = ["*-prod"]
 # staging = ["*-staging"]
+
+# [notify]                                   # a message after capture and drift (docs/operations.md)
+# urls = ["slack://TokenA/TokenB/TokenC/#ops", "mailto://user:app-password@gmail.com"]   # apprise URLs
+# on = ["drift", "failure", "partial"]       # the default; add "changes" for every new snapshot
 
 [secrets]
 # Secrets found in what is captured are sealed (age-encrypted) to the recipients `gitsnap init`

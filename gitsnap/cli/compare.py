@@ -85,9 +85,21 @@ def drift(c: Ctx, rev: str, addresses: tuple[str, ...], only: tuple[str, ...], f
 
     check_only(only)
     store = open_store(c)
-    report = run_drift(store, load_config(c), fingerprint_of(store), rev, only, addresses, include_status=status)
+    config = load_config(c)
+    try:
+        report = run_drift(store, config, fingerprint_of(store), rev, only, addresses, include_status=status)
+    except Exception as exc:  # [notify] on "failure": told before the error exits 2 (the group prints it)
+        if config.notify_urls:
+            from ..notify import after_failure
+
+            after_failure(config, "drift", store.path, exc, c.debug)
+        raise
     _print_changes(report.changes, report.silenced, fmt, {"from": report.commit, "to": "live"},
                    f"gitsnap drift: live vs {rev}", render.per_service(report.changes))
+    if config.notify_urls:  # apprise is imported only then; a failing notifier leaves the exit code as is
+        from ..notify import after_drift
+
+        after_drift(config, store, report, rev, c.debug)
     sys.exit(Exit.DIFFERENCES if report.changes else Exit.OK)
 
 

@@ -92,14 +92,21 @@ def capture(c: Ctx, tag: str | None, message: str | None, only: tuple[str, ...],
 
     store = open_store(c)
     config = load_config(c)
-    check_locations(store, config)
-    err = Console(stderr=True)
-    request = CaptureRequest(tag=tag, message=message, only=only, allow_partial=allow_partial, force=force,
-                             lightsail_snapshot=lightsail_snapshot, restore_archived=restore_archived)
-    with RichReporter(err) as reporter:
-        cap = Capture(store, config, fingerprinter(store), reporter)
-        cap.check(request)
-        result = cap.run(request, sealer(store, config))
+    try:
+        check_locations(store, config)
+        err = Console(stderr=True)
+        request = CaptureRequest(tag=tag, message=message, only=only, allow_partial=allow_partial, force=force,
+                                 lightsail_snapshot=lightsail_snapshot, restore_archived=restore_archived)
+        with RichReporter(err) as reporter:
+            cap = Capture(store, config, fingerprinter(store), reporter)
+            cap.check(request)
+            result = cap.run(request, sealer(store, config))
+    except Exception as exc:  # [notify] on "failure": told before the error exits 2 (the group prints it)
+        if config.notify_urls:
+            from ..notify import after_failure
+
+            after_failure(config, "capture", store.path, exc, c.debug)
+        raise
     out = Console(highlight=False, soft_wrap=True)
     out.print(summary_table(result))
     unreadable = {a: r["unreadable"] for u in result.units for a, r in u.resources.items() if r.get("unreadable")}
@@ -123,6 +130,10 @@ def capture(c: Ctx, tag: str | None, message: str | None, only: tuple[str, ...],
         click.echo(f"Snapshot {short} committed{tagged}.")
     elif result.commit:
         click.echo(f"No changes since {short}: no new commit{tagged}.")
+    if config.notify_urls:  # apprise is imported only then; a failing notifier leaves the exit code as is
+        from ..notify import after_capture
+
+        after_capture(config, store, result, c.debug)
     sys.exit(Exit.PARTIAL if result.failed else Exit.OK)
 
 
