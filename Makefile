@@ -16,6 +16,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+	@echo "gitsnap is installed in $(BIN)/. To run it as plain 'gitsnap': source $(BIN)/activate"
+	@echo "(or call $(BIN)/gitsnap; for a gitsnap on PATH outside this directory: pipx install .)"
 
 lint: install
 	$(BIN)/ruff check gitsnap tests bench

@@ -18,10 +18,18 @@ from rich.text import Text
 
 from .engine import CaptureResult
 from .manifest import human_bytes
+from .render import plural
+
+OVERALL = "capture"  # the first row: the whole capture's elapsed time, and its steps done of started
 
 
 class RichReporter:
-    """Per-service and per-bucket progress bars, drawn only when stderr is a terminal."""
+    """Per-service and per-bucket progress bars under one row for the whole capture, drawn only
+    when stderr is a terminal.
+
+    Each service's or bucket's bar lives only while it is read, and most take under a second,
+    so their elapsed column alone would read 0:00:00 all along: the first row's is the capture's
+    own, started on entry and running until the end."""
 
     def __init__(self, console: Console) -> None:
         self.console = console
@@ -32,9 +40,12 @@ class RichReporter:
         )
         self._tasks: dict[str, TaskID] = {}
         self._lock = threading.Lock()
+        self._overall: TaskID | None = None
+        self._started = 0
 
     def __enter__(self) -> RichReporter:
         if self.enabled:
+            self._overall = self._progress.add_task(OVERALL, total=None)
             self._progress.start()
         return self
 
@@ -46,6 +57,9 @@ class RichReporter:
         if self.enabled:
             with self._lock:
                 self._tasks[key] = self._progress.add_task(label, total=total)
+                if self._overall is not None:
+                    self._started += 1
+                    self._progress.update(self._overall, total=self._started)
 
     def advance(self, key: str, n: int = 1, total: int | None = None) -> None:
         if self.enabled and key in self._tasks:
@@ -55,6 +69,8 @@ class RichReporter:
         if self.enabled and key in self._tasks:
             with self._lock:
                 self._progress.remove_task(self._tasks.pop(key))
+                if self._overall is not None:
+                    self._progress.advance(self._overall)
 
     def warn(self, message: str) -> None:
         # the message is text, not markup ("[aws] regions" must print as typed), and one line
@@ -70,7 +86,7 @@ def summary_table(result: CaptureResult) -> Table:
     for u in sorted(result.units, key=lambda u: u.path):
         table.add_row(u.path, u.status, str(len(u.resources)), f"{u.seconds:.1f}")
     table.caption = (
-        f"{c.resources} resources, {c.objects} objects ({human_bytes(c.bytes)}); "
+        f"{plural(c.resources, 'resource')}, {plural(c.objects, 'object')} ({human_bytes(c.bytes)}); "
         f"bodies: {c.new_blobs} downloaded ({human_bytes(c.downloaded_bytes)}), {c.reused_blobs} reused; "
         f"{result.seconds:.1f} s"
     )

@@ -17,7 +17,7 @@ def describe(c: Change) -> str:
     if not c.path:
         extra = ""
         if "objects" in c.details:
-            extra = f" ({c.details['objects']} objects, {human_bytes(c.details.get('bytes', 0))})"
+            extra = f" ({plural(c.details['objects'], 'object')}, {human_bytes(c.details.get('bytes', 0))})"
         return f"{c.kind}{extra}"
     if c.redacted:
         return f"{c.path}: {c.kind} (redacted)"

@@ -4,15 +4,20 @@ Exit codes live here and nowhere else: :class:`Exit` is the table of codes and
 :data:`EXIT_FOR` maps each typed error to one. Every gitsnap error prints as one
 line; a traceback only with --debug. A closed pipe ends quietly; Ctrl-C (or SIGTERM)
 stops at once, the lock released and nothing half-written.
+
+Global options (``--repo``, ``--profile``, ...) are accepted before or after the subcommand, as
+the AWS CLI's are: :class:`GitsnapGroup` moves those found after it to before it, once, here.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import signal
 import sys
 import traceback
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
@@ -62,6 +67,8 @@ class Ctx:
     config_path: str | None
     verbose: bool
     debug: bool
+    profile: str | None = None  # --profile, already in AWS_PROFILE; also overrides [aws] profile
+    region: str | None = None  # --region, already in AWS_REGION and AWS_DEFAULT_REGION
 
 
 def fail(message: str, debug: bool, code: int = Exit.ERROR) -> NoReturn:
@@ -95,8 +102,64 @@ def _interrupted(exc: KeyboardInterrupt, debug: bool) -> NoReturn:
     os._exit(code)
 
 
+def _arity(command: click.Command, token: str) -> tuple[str, int] | None:
+    """If *token* is one of *command*'s options: its name and how many following arguments it
+    takes (0 for a flag, or when the value is attached: ``--repo=x``, ``-nX``). Else None."""
+    if token.startswith("--"):
+        name, attached = token.split("=", 1)[0], "=" in token
+    else:
+        name, attached = token[:2], len(token) > 2
+    for param in command.params:
+        if isinstance(param, click.Option) and name in (*param.opts, *param.secondary_opts):
+            takes = 0 if param.is_flag or param.count or attached else param.nargs
+            return name, takes
+    return None
+
+
+def transform_hoisted(group: click.Group, ctx: click.Context, args: list[str]) -> list[str]:
+    """*args* with the group's own options found after the subcommand moved to just before it,
+    so ``gitsnap capture --repo x`` means ``gitsnap --repo x capture``. Pure (reads the commands).
+
+    The tokens are walked with each command's own options in hand, so an option's value is
+    never mistaken for an option or a subcommand (``capture -m --debug`` keeps its message;
+    ``--repo diff`` is a path). An option the subcommand defines itself stays its own;
+    everything after ``--`` is left alone; an unknown command is left for click to report."""
+    at = 0
+    while at < len(args) and args[at].startswith("-") and args[at] != "--":
+        found = _arity(group, args[at])
+        at += 1 + (found[1] if found else 0)
+    if at >= len(args) or args[at] == "--":
+        return args
+    current = group.get_command(ctx, args[at])
+    if current is None:
+        return args
+    moved: list[str] = []
+    kept: list[str] = []
+    i = at + 1
+    while i < len(args):
+        token = args[i]
+        if token == "--":
+            kept.extend(args[i:])
+            break
+        own = _arity(current, token) if token.startswith("-") and token != "-" else None
+        ours = _arity(group, token) if own is None and token.startswith("-") and token != "-" else None
+        if own is not None or ours is not None:
+            takes = (own or ours)[1]  # type: ignore[index]
+            (kept if own is not None else moved).extend(args[i:i + 1 + takes])
+            i += 1 + takes
+            continue
+        if isinstance(current, click.Group) and not token.startswith("-"):
+            current = current.get_command(ctx, token) or current  # a nested command (sandbox serve)
+        kept.append(token)
+        i += 1
+    return [*args[:at], *moved, args[at], *kept]
+
+
 class GitsnapGroup(click.Group):
-    """Maps every error to its exit code, in one place."""
+    """Maps every error to its exit code, in one place; takes its options after the subcommand too."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, transform_hoisted(self, ctx, list(args)))
 
     def invoke(self, ctx: click.Context) -> Any:
         debug = "--debug" in sys.argv[1:]
@@ -121,16 +184,42 @@ class GitsnapGroup(click.Group):
               help="Config file (default: $GITSNAP_CONFIG, else gitsnap.toml in the repository).")
 @click.option("-v", "--verbose", is_flag=True, help="Say more about what happens.")
 @click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
+@click.option("--profile", metavar="NAME", default=None,
+              help="AWS profile for every AWS call, as the AWS CLI's --profile (sets AWS_PROFILE; "
+                   "overrides [aws] profile).")
+@click.option("--region", metavar="NAME", default=None,
+              help="AWS region of the session, as the AWS CLI's --region (sets AWS_REGION and "
+                   "AWS_DEFAULT_REGION; [aws] regions still decides what is captured).")
 @click.version_option(__version__, prog_name="gitsnap")
 @click.pass_context
-def cli(ctx: click.Context, repo: Path | None, config_path: str | None, verbose: bool, debug: bool) -> None:
-    """Version a whole cloud estate in git: capture, diff, drift, parity, restore."""
+def cli(ctx: click.Context, repo: Path | None, config_path: str | None, verbose: bool, debug: bool,
+        profile: str | None, region: str | None) -> None:
+    """Version a whole cloud estate in git: capture, diff, drift, parity, restore.
+
+    Global options go before or after the command: 'gitsnap capture --repo snap' is
+    'gitsnap --repo snap capture'.
+    """
     level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
     logging.basicConfig(level=level, format="gitsnap: %(message)s", stream=sys.stderr)
     if not debug:
         for noisy in ("botocore", "boto3", "urllib3"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
-    ctx.obj = Ctx(repo=(repo or Path.cwd()), config_path=config_path, verbose=verbose, debug=debug)
+    set_aws_environment(os.environ, profile, region)
+    ctx.obj = Ctx(repo=(repo or Path.cwd()), config_path=config_path, verbose=verbose, debug=debug,
+                  profile=profile, region=region)
+
+
+def set_aws_environment(environ: MutableMapping[str, str], profile: str | None, region: str | None) -> None:
+    """Put --profile and --region where every AWS SDK looks, before any session is made.
+
+    Through the environment rather than through each session: every botocore session gitsnap
+    makes (capture, drift, restore, the role assumed for an account) then agrees, and a
+    variable the user exported keeps working when the option is not given. AWS_DEFAULT_PROFILE
+    is set too because botocore reads it before AWS_PROFILE."""
+    if profile:
+        environ["AWS_PROFILE"] = environ["AWS_DEFAULT_PROFILE"] = profile
+    if region:
+        environ["AWS_REGION"] = environ["AWS_DEFAULT_REGION"] = region
 
 
 def open_store(c: Ctx) -> Any:
@@ -150,7 +239,10 @@ def load_config(c: Ctx) -> Any:
     from ..collectors.registry import aws_services
 
     path, named = config.resolve_path(c.config_path, c.repo)
-    return config.load(path, required=named, known_services=aws_services())
+    loaded = config.load(path, required=named, known_services=aws_services())
+    if c.profile and not loaded.accounts:  # the command line wins over the file; named accounts keep theirs
+        return dataclasses.replace(loaded, profile=c.profile)
+    return loaded
 
 
 def check_only(only: tuple[str, ...]) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from ..errors import DeclinedError, IncompleteError
+from ..render import plural
 from .app import Ctx, Exit, check_only, cli, fingerprint_of, load_config, open_store
 
 
@@ -29,7 +30,7 @@ def restore(c: Ctx, rev: str, addresses: tuple[str, ...], only: tuple[str, ...],
             delete: bool, fmt: str, record: bool, to_dir: Path | None) -> None:
     """Put live state back to snapshot REV: a plan by default, applied with --apply."""
     from ..errors import UsageError
-    from ..restore.run import Restore, RestoreError, plan_json
+    from ..restore.run import Restore, RestoreError, applied_line, plan_json
 
     if to_dir is not None:
         _restore_local(c, rev, addresses, to_dir, do_apply)
@@ -46,14 +47,14 @@ def restore(c: Ctx, rev: str, addresses: tuple[str, ...], only: tuple[str, ...],
             click.echo("Nothing was changed: run again with --apply to apply this plan.")
         sys.exit(Exit.DIFFERENCES if plan.operations else Exit.OK)
     if plan.blocked:
-        raise RestoreError(f"{len(plan.blocked)} operations need the age identity, which this machine does not "
-                           "have (GITSNAP_IDENTITY); nothing was changed")
+        raise RestoreError(f"{plural(len(plan.blocked), 'operation')} need the age identity, which this machine "
+                           "does not have (GITSNAP_IDENTITY); nothing was changed")
     if not plan.actions:
         _restore_outcome(rev, plan, plan, applied=False)
         return
-    if not yes and not click.confirm(f"Apply {len(plan.actions)} operations to live state?", default=False):
+    if not yes and not click.confirm(f"Apply {plural(len(plan.actions), 'operation')} to live state?", default=False):
         raise DeclinedError("declined: nothing was changed")
-    r.apply(plan, progress=lambda op: click.echo(f"applied {op.verb} {op.target}", err=True))
+    r.apply(plan, progress=lambda op: click.echo(applied_line(op), err=True))
     after = r.verify()
     if record:
         result = r.record(plan)
@@ -75,9 +76,9 @@ def _restore_outcome(rev: str, plan: Any, after: Any, applied: bool) -> None:
     left = [row for row in rows if not row.done]
     kept = sum(row.kept for row in rows)
     if left:
-        raise IncompleteError(f"live state does not match {rev}: {len(left)} of {len(rows)} resources were not fully "
-                              "restored (listed above with why)")
-    extra = f", except {kept} live-only items kept (listed above as kept)" if kept else ""
+        raise IncompleteError(f"live state does not match {rev}: {len(left)} of {plural(len(rows), 'resource')} "
+                              "were not fully restored (listed above with why)")
+    extra = f", except {plural(kept, 'live-only item')} kept (listed above as kept)" if kept else ""
     click.echo(f"Live state now matches {rev}{extra}." if applied else f"Live state already matches {rev}{extra}.")
 
 
@@ -108,7 +109,7 @@ def _restore_local(c: Ctx, rev: str, addresses: tuple[str, ...], to_dir: Path, d
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data or b"")
             n += 1
-        click.echo(f"{address}: wrote {n} files into {to_dir}")
+        click.echo(f"{address}: wrote {plural(n, 'file')} into {to_dir}")
 
 
 @cli.command(name="export")
@@ -121,10 +122,11 @@ def export_cmd(c: Ctx, rev: str, address: str, dest: Path) -> None:
     from ..restore.run import export_bucket
 
     written, refused = export_bucket(open_store(c), rev, address, dest)
-    click.echo(f"{address}: wrote {written} objects into {dest}")
+    click.echo(f"{address}: wrote {plural(written, 'object')} into {dest}")
     if refused:
-        click.echo(f"{len(refused)} keys cannot be files here and were not written:", err=True)
+        click.echo(f"{plural(len(refused), 'key')} cannot be files here and were not written:", err=True)
         for key in refused:
             click.echo(f"  {key!r}", err=True)
-        raise IncompleteError(f"{address}: {len(refused)} of {written + len(refused)} keys were not written (listed "
+        were = "was" if len(refused) == 1 else "were"
+        raise IncompleteError(f"{address}: {len(refused)} of {plural(written + len(refused), 'key')} {were} not written (listed "
                               f"above); 'gitsnap restore {rev} {address} --apply' puts every key back in the bucket")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -23,15 +25,13 @@ def sandbox() -> None:
 @click.option("--ready-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Once ready, write the environment (KEY=value lines, sourceable) here, for scripts.")
 def sandbox_serve(port: int, no_seed: bool, ready_file: Path | None) -> None:
-    """Run the local endpoint until interrupted."""
+    """Run the local endpoint until interrupted (it keeps this terminal: use a second one)."""
     server, estate = _sandbox_modules()
-    sb = server.Sandbox(port=port).start()
+    sb = server.Sandbox(port=port).start()  # a taken port: PortInUseError, exit 2, at once
     if not no_seed:
         estate.seed(sb.endpoint, sb.lightsail_endpoint)
-    click.echo("Local AWS endpoint running. In another shell:\n")
-    for k, v in sb.env().items():
-        click.echo(f"  export {k}={v}")
-    click.echo("\nThen: gitsnap --repo snap init && gitsnap --repo snap capture --tag v1.0\nCtrl-C to stop.")
+    for line in transform_serve_text(sb.env(), _program()):
+        click.echo(line)
     if ready_file:
         ready_file.write_text("".join(f"{k}={v}\n" for k, v in sb.env().items()))
     try:
@@ -39,6 +39,23 @@ def sandbox_serve(port: int, no_seed: bool, ready_file: Path | None) -> None:
             time.sleep(3600)
     except KeyboardInterrupt:
         sb.stop()
+
+
+def transform_serve_text(env: dict[str, str], program: str) -> list[str]:
+    """What ``sandbox serve`` prints once it is up: that it keeps running, where to go, what to
+    export and type there. Pure."""
+    return ["Local AWS endpoint running. It keeps running in this terminal until Ctrl-C;",
+            "open a second terminal in this directory and run:", "",
+            *(f"  export {k}={v}" for k, v in env.items()), "",
+            f"  {program} init --repo snap",
+            f"  {program} capture --repo snap --tag v1.0"]
+
+
+def _program() -> str:
+    """How the user can call gitsnap: 'gitsnap' when it is on PATH, else the path they ran."""
+    here = os.path.realpath(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    found = shutil.which("gitsnap")
+    return "gitsnap" if found and os.path.realpath(found) == here else (sys.argv[0] or "gitsnap")
 
 
 @sandbox.command("change")

@@ -20,6 +20,7 @@ from ..errors import GitsnapError
 from ..keys import sealer, unsealer
 from ..layout import OBJECT_INDEX, load_index
 from ..live import read_live
+from ..render import plural
 from ..secrets.fingerprint import Fingerprinter
 from ..store import SnapshotStore
 from ..store.snapshot import Snapshot
@@ -137,8 +138,9 @@ class Restore:
             except RestoreError:
                 raise
             except Exception as exc:  # one line, and what was already done
-                raise RestoreError(f"{op.verb} {op.target}: {exc}; {done} of {len(plan.actions)} operations "
-                                   "were applied before it: plan again to see what is left") from exc
+                raise RestoreError(f"{op.address}: {op.verb} {op.target}: {exc}; {done} of "
+                                   f"{plural(len(plan.actions), 'operation')} were applied before it: plan again "
+                                   "to see what is left") from exc
             if progress:
                 progress(op)
 
@@ -148,13 +150,20 @@ class Restore:
 
     def record(self, applied: Plan) -> CaptureResult:
         """Commit the restored services' live state (the others keep their subtrees from HEAD)."""
-        message = f"restore {self.rev}: {len({op.address for op in applied.actions})} resources put back"
+        message = f"restore {self.rev}: {plural(len({op.address for op in applied.actions}), 'resource')} put back"
         try:
             return Capture(self.store, self.config, self.fingerprint).run(
                 CaptureRequest(message=message, only=self.services()), sealer(self.store, self.config))
         except GitsnapError as exc:
             raise RestoreError(f"the restore was applied and verified, but recording it failed ({exc}); "
                                "run 'gitsnap capture' to record it") from exc
+
+
+def applied_line(op: Operation) -> str:
+    """The line printed as each operation is applied, naming its resource first (a target is
+    often a field, "Timeout", or a key, that says nothing alone). Pure."""
+    target = "" if op.target == op.address else f" {op.target}"
+    return f"{op.address}: applied {op.verb}{target}"
 
 
 def plan_address(ctx: RestoreContext, address: str) -> list[Operation]:

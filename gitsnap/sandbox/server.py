@@ -10,7 +10,9 @@ from a pre-signed URL.
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -19,6 +21,7 @@ from urllib.parse import unquote
 from moto.awslambda import models as lambda_models
 from moto.server import ThreadedMotoServer
 
+from ..errors import GitsnapError
 from .cloudfront import install as install_cloudfront
 from .lightsail import FakeLightsail
 
@@ -85,16 +88,40 @@ def _serve_lambda_code() -> None:
         _patched = True
 
 
+class PortInUseError(GitsnapError):
+    """The sandbox's port is taken (another sandbox, LocalStack, ...)."""
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Raise PortInUseError now if *port* cannot be listened on.
+
+    moto's server binds in its own thread: when the port is taken, werkzeug exits that thread
+    and moto's ``start`` waits forever for a ready signal that never comes. So the bind is
+    tried here first, with the same SO_REUSEADDR the server will use (a port in TIME_WAIT is free)."""
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            why = "is already in use" if exc.errno == errno.EADDRINUSE else f"cannot be used ({exc.strerror})"
+            raise PortInUseError(f"port {port} on {host} {why} (another 'gitsnap sandbox serve'?): stop what "
+                                 "holds it, or pass --port 0 to pick a free port") from exc
+
+
 class Sandbox:
     """A running local AWS endpoint."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._host, self._port = host, port
         self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
         self.endpoint = ""
         self.lightsail = FakeLightsail()  # moto has no Lightsail
         self.lightsail_endpoint = ""
 
     def start(self) -> Sandbox:
+        check_port_free(self._host, self._port)  # before moto's start, which would hang
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
         _serve_lambda_code()
         install_cloudfront()  # before moto answers its first CloudFront request

@@ -93,6 +93,6 @@ def test_a_declined_confirmation_has_its_own_exit_code_and_changes_nothing(tagge
         os.close(master)
         os.close(slave)
     assert proc.returncode == 4, proc.stdout + proc.stderr
-    assert "Apply 1 operations to live state?" in proc.stdout + proc.stderr
+    assert "Apply 1 operation to live state?" in proc.stdout + proc.stderr
     assert proc.stderr.strip().splitlines()[-1] == "gitsnap: error: declined: nothing was changed"
     assert s3.get_object(Bucket="sailjada-prod", Key="index.html")["Body"].read() == b"<h1>edited</h1>"

@@ -106,7 +106,7 @@ def test_files_and_deployments_are_restored_and_versions_listed(gitsnap, gas):
     got = {(op["verb"], op["target"]) for op in plan}
     assert {("update", "source/Code.gs"), ("update", "Deployments.AKfy-1JadaM"), ("kept", "Versions.4")} <= got, got
     r = gitsnap("restore", "v1.0", "gas/jada-main", "--apply", "--yes", "--no-capture")
-    assert "Live state now matches v1.0, except 1 live-only items kept" in r.out, r.out
+    assert "Live state now matches v1.0, except 1 live-only item kept" in r.out, r.out
     assert proj["deployments"][0]["deploymentConfig"] == before
     assert {f["name"]: f["source"] for f in proj["files"]}["Code"] == SAMPLE["1JadaMainScriptId"][1][1]["source"]
 

@@ -108,3 +108,64 @@ def test_outcome_says_matches_only_when_the_re_read_agrees():
     assert rows["apigateway/x"].text() == "skipped: not-restorable-yet Policy differs"
     clean = outcomes(Plan("v1.0", "c" * 40, [_op("s3/a", "put", "s3://a/k", True)]), Plan("v1.0", "c" * 40, []))
     assert [r.text() for r in clean] == ["applied 1 operation; matches"]
+
+
+# -- what a newcomer reads: the apply lines, counts, the progress rows, sandbox serve's hint ---
+
+
+def test_each_apply_line_names_its_resource():
+    from gitsnap.restore.run import applied_line
+
+    assert applied_line(_op("lambda/jada-mailer", "update", "Timeout", True)) == "lambda/jada-mailer: applied update Timeout"
+    assert applied_line(_op("s3/shop", "put", "s3://shop/index.html", True)) == "s3/shop: applied put s3://shop/index.html"
+    # the target is the resource itself: not said twice
+    assert applied_line(_op("iam/role/r", "create", "iam/role/r", True)) == "iam/role/r: applied create"
+
+
+def test_the_capture_summary_says_one_resource_not_one_resources():
+    from types import SimpleNamespace
+
+    from gitsnap.collectors.context import Counters
+    from gitsnap.progress import summary_table
+
+    one = SimpleNamespace(counters=Counters(resources=1, objects=1, bytes=5, new_blobs=1, downloaded_bytes=5),
+                          units=[], seconds=0.5)
+    assert summary_table(one).caption.startswith("1 resource, 1 object (")
+    many = SimpleNamespace(counters=Counters(resources=2, objects=0), units=[], seconds=0.5)
+    assert summary_table(many).caption.startswith("2 resources, 0 objects (")
+
+
+def test_the_progress_shows_the_whole_captures_elapsed_time():
+    """Each service's bar lives a second or less; the capture's own row counts the whole run.
+    A fake clock (rich's Console takes one), so nothing here waits."""
+    import io
+
+    from rich.console import Console
+
+    from gitsnap.progress import RichReporter
+
+    now = [1000.0]
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=120, get_time=lambda: now[0])
+    reporter = RichReporter(console)
+    with reporter:
+        for i in range(3):  # three short units, 0.2 s each, 30 s apart
+            reporter.start(f"u{i}", f"s3/bucket-{i}", total=1)
+            now[0] += 0.2
+            reporter.advance(f"u{i}")
+            reporter.finish(f"u{i}")
+            now[0] += 30
+        reporter.start("last", "lambda/function us-east-1", total=2)
+        reporter._progress.refresh()  # noqa: SLF001 (draw now, not on the refresh thread's schedule)
+        drawn = out.getvalue().rsplit("\r", 1)[-1]
+    assert "0:01:30" in drawn  # the capture so far: 3 x (0.2 + 30) s
+    assert "3/4" in drawn  # steps done of started
+
+
+def test_sandbox_serve_says_it_keeps_the_terminal():
+    from gitsnap.cli.sandbox import transform_serve_text
+
+    lines = transform_serve_text({"AWS_ENDPOINT_URL": "http://127.0.0.1:4566"}, ".venv/bin/gitsnap")
+    assert "second terminal" in " ".join(lines) and "Ctrl-C" in " ".join(lines)
+    assert "  export AWS_ENDPOINT_URL=http://127.0.0.1:4566" in lines
+    assert "  .venv/bin/gitsnap init --repo snap" in lines
