@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .canonical import dumps, dumps_line
+from .words import plural
 
 FORMAT = 2  # the manifest format this gitsnap writes; it reads 1 and 2
 INDEX_REQUIRED = ("key", "size", "etag")  # what every object index line has (layout.ObjectEntry)
@@ -226,7 +227,7 @@ def render_markdown(manifest: dict[str, Any]) -> str:
         "",
         f"Captured {manifest.get('captured_at')} by gitsnap {manifest.get('tool', {}).get('version')}.",
         "",
-        f"{len(resources)} resources, {manifest.get('totals', {}).get('bodies', 0)} bodies "
+        f"{plural(len(resources), 'resource')}, {plural(manifest.get('totals', {}).get('bodies', 0), 'body', 'bodies')} "
         f"({human_bytes(manifest.get('totals', {}).get('body_bytes', 0))}).",
         "",
         "## Collectors",

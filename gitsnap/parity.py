@@ -19,6 +19,7 @@ from .diff import Change, apply_ignores, diff_documents, diff_objects
 from .errors import UsageError
 from .layout import OBJECT_INDEX, load_index
 from .store.snapshot import Snapshot
+from .words import plural
 
 # Field paths whose differences between environments usually matter (glob on the diff path).
 # "*CacheBehaviors.Items" is the behaviours' order alone (diff reports it at the list's path):
@@ -220,7 +221,7 @@ def render_text(r: ParityReport) -> str:
     if r.only_b:
         lines.append(f"only in {r.env_b}: " + ", ".join(r.only_b))
     lines.append("The environments match." if r.matches else
-                 f"{len(r.findings)} findings, {sum(1 for p in r.pairs if p.changes)} of {len(r.pairs)} pairs differ, "
+                 f"{plural(len(r.findings), 'finding')}, {sum(1 for p in r.pairs if p.changes)} of {len(r.pairs)} pairs differ, "
                  f"{len(r.only_a) + len(r.only_b)} unpaired")
     return "\n".join(lines) + "\n"
 

@@ -18,7 +18,7 @@ from rich.text import Text
 
 from .engine import CaptureResult
 from .manifest import human_bytes
-from .render import plural
+from .words import plural
 
 OVERALL = "capture"  # the first row: the whole capture's elapsed time, and its steps done of started
 

@@ -10,6 +10,7 @@ from typing import Any
 from .changes import MAX_VALUE, value  # noqa: F401 (re-exported)
 from .diff import Change
 from .manifest import human_bytes
+from .words import plural  # noqa: F401 (re-exported: progress, cli)
 
 
 def describe(c: Change) -> str:
@@ -41,10 +42,6 @@ def summary(changes: list[Change]) -> dict[str, int]:
     counts = Counter(per_resource.values())
     return {"changes": len(changes), "resources": len(per_resource),
             "added": counts["added"], "removed": counts["removed"], "changed": counts["changed"]}
-
-
-def plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def summary_line(changes: list[Change]) -> str:

@@ -18,6 +18,7 @@ from typing import Protocol
 
 from .store import SnapshotStore
 from .store.walk import DEFAULT_MAX_BYTES, iter_history_objects
+from .words import plural
 
 AGE_MAGIC = b"age-encryption.org/v1\n"
 PURGE_HINT = (
@@ -111,7 +112,7 @@ def render_text(report: ScanReport) -> str:
         lines.append(f"{n} secret{'' if n == 1 else 's'} found in {report.objects} scanned objects; "
                      + PURGE_HINT)
     else:
-        lines.append(f"scanned {report.objects} objects: no secret found")
+        lines.append(f"scanned {plural(report.objects, 'object')}: no secret found")
     return "\n".join(lines) + "\n"
 
 

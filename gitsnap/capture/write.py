@@ -42,6 +42,7 @@ from ..store import SnapshotStore
 from ..store.revisions import TreeFiles, files_under
 from ..store.snapshot import Snapshot
 from ..store.trees import transform_ids, transform_nest
+from ..words import plural
 from .finish import unique_addresses
 from .units import UnitResult
 
@@ -247,7 +248,7 @@ class SnapshotWriter:
         lines = [title, ""]
         for path, unit in manifest["units"].items():
             status = unit.get("status", "ok")
-            lines.append(f"{path}: {unit.get('resources', 0)} resources{'' if status == 'ok' else ' [' + status + ']'}")
+            lines.append(f"{path}: {plural(unit.get('resources', 0), 'resource')}{'' if status == 'ok' else ' [' + status + ']'}")
             if status == "failed":
                 lines.append(f"  not read, previous state kept: {unit.get('error') or 'see manifest.json'}")
         lines.extend(f"no longer captured: {path} ({why})" for path, why in dropped)

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from ..words import plural
 from .app import Ctx, Exit, check_only, cli, fingerprint_of, load_config, open_store
 
 
@@ -149,7 +150,7 @@ def report(c: Ctx, rev_a: str | None, rev_b: str | None, drift_mode: bool, envs:
     flow = of_snapshot(Snapshot.load(store, store.resolve(rev if envs or drift_mode else b)))
     findings += dangling_texts(flow)
     output.write_text(html_report.render(title, subtitle, changes, findings, ignored, flow), "utf-8")
-    click.echo(f"Wrote {output} ({len(changes)} changes, {len(findings)} findings).")
+    click.echo(f"Wrote {output} ({plural(len(changes), 'change')}, {plural(len(findings), 'finding')}).")
 
 
 @cli.command(name="parity")

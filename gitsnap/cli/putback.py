@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from ..errors import DeclinedError, IncompleteError
-from ..render import plural
+from ..words import plural
 from .app import Ctx, Exit, check_only, cli, fingerprint_of, load_config, open_store
 
 

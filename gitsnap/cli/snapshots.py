@@ -9,6 +9,7 @@ import time
 import click
 from rich.console import Console
 
+from ..words import plural
 from .app import Ctx, Exit, cli, load_config, open_store
 
 
@@ -115,14 +116,14 @@ def capture(c: Ctx, tag: str | None, message: str | None, only: tuple[str, ...],
     for u in result.failed:
         click.echo(f"gitsnap: failed: {u.error} (previous state of {u.path} kept)", err=True)
     if result.findings:
-        click.echo(f"gitsnap: sealed {len(result.findings)} secrets found in what was captured "
+        click.echo(f"gitsnap: sealed {plural(len(result.findings), 'secret')} found in what was captured "
                    "(values replaced by fingerprints; originals sealed to the recipients):", err=True)
         for f in result.findings:
             click.echo(f"  {f}", err=True)
     for a in result.allowed:
         click.echo(f"gitsnap: allowed by [secrets]: {a}", err=True)
     if result.unscanned:
-        click.echo(f"gitsnap: {len(result.unscanned)} bodies over [secrets] scan_max_bytes were stored unscanned "
+        click.echo(f"gitsnap: {plural(len(result.unscanned), 'body', 'bodies')} over [secrets] scan_max_bytes were stored unscanned "
                    f"(first: {result.unscanned[0]})", err=True)
     short = (result.commit or "")[:12]
     tagged = f", tagged {result.tag}" if result.tag else ""

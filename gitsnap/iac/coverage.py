@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..words import plural
 from .model import Resource
 from .spec import Emitted
 
@@ -49,14 +50,16 @@ class Coverage:
             parts.append(f"{len(self.builtin)} built in")
         parts.append(f"{len(self.left_out)} left out")
         text = ", ".join(parts)
-        text += f"; {self.fields_left_out} fields not emitted"
+        text += f"; {plural(self.fields_left_out, 'field')} not emitted"
         written = sum(self.objects.values())
         if written or self.objects_left_out:
-            text += f"; {written} objects as artifacts"
+            text += f"; {plural(written, 'object')} as artifacts"
             if self.objects_left_out:
                 text += f", {self.objects_left_out} not"
         if self.secrets:
-            text += f"; {len(self.secrets)} secrets as {'NoEcho parameters' if self.fmt == 'cloudformation' else 'sensitive variables'}"
+            kind = ("NoEcho parameter", "NoEcho parameters") if self.fmt == "cloudformation" else \
+                ("sensitive variable", "sensitive variables")
+            text += f"; {plural(len(self.secrets), 'secret')} as {kind[len(self.secrets) != 1]}"
         return text + " (COVERAGE.md)"
 
     def markdown(self) -> str:

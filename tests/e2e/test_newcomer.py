@@ -55,6 +55,13 @@ def test_one_resource_is_said_in_the_singular(endpoint, moto_server, tmp_path):
     out = ok(env, "capture", "--only", "s3", "--repo", repo).stdout
     assert "1 resource, 1 object (" in out, out
     assert "1 resources" not in out and "1 objects" not in out, out
+    # and in what git keeps: the commit message's per-unit lines and MANIFEST.md
+    import subprocess
+
+    message = subprocess.run(["git", "-C", repo, "log", "-1", "--format=%B"], capture_output=True, text=True).stdout
+    manifest = subprocess.run(["git", "-C", repo, "show", "HEAD:MANIFEST.md"], capture_output=True, text=True).stdout
+    assert "/s3: 1 resource\n" in message, message
+    assert "1 resource, 1 body (" in manifest, manifest
 
 
 def test_sandbox_serve_on_a_taken_port_exits_2_with_one_line(tmp_path):

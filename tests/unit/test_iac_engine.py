@@ -45,8 +45,8 @@ def test_the_summary_counts_every_resource_once_and_says_where_the_rest_is():
     cov = Coverage("cloudformation", "c" * 40, emitted=[Emitted(r, Out(), [("Replication", "why")])],
                    builtin=[(r, "default")], left_out=[(r, "no type")], objects={"s3/a": 4},
                    skipped_objects={"s3/a": [("k", "sealed")]}, secrets={"f" * 24: "SecretA"})
-    assert cov.summary() == ("cloudformation: 1 of 3 resources emitted, 1 built in, 1 left out; 1 fields not "
-                             "emitted; 4 objects as artifacts, 1 not; 1 secrets as NoEcho parameters (COVERAGE.md)")
+    assert cov.summary() == ("cloudformation: 1 of 3 resources emitted, 1 built in, 1 left out; 1 field not "
+                             "emitted; 4 objects as artifacts, 1 not; 1 secret as NoEcho parameter (COVERAGE.md)")
     assert not cov.complete
     text = cov.markdown()
     for needle in ("## Left out", "| `s3/a` | s3 bucket | no type |", "  - `Replication`: why", "  - `k`: sealed",

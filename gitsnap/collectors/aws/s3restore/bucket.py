@@ -16,9 +16,10 @@ from typing import Any
 import botocore.exceptions as bx
 
 from ....manifest import human_bytes
+from ....words import plural
 from ...restoring import Operation, RestoreContext, RestoreError, Waits
 from ..clients import error_code, pages
-from .common import bucket_doc, bucket_name, object_index, plural
+from .common import bucket_doc, bucket_name, object_index
 from .invalidation import plan_invalidation
 from .objects import plan_objects
 from .settings import LINKS, Settings

@@ -30,7 +30,3 @@ def object_index(snap: Snapshot, address: str) -> dict[str, ObjectEntry]:
 def bucket_name(address: str, *docs: dict[str, Any]) -> str:
     """The bucket's name: from its document, else its address (``s3/NAME``). Pure."""
     return next((d["Name"] for d in docs if d.get("Name")), address.split("/", 1)[1])
-
-
-def plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")

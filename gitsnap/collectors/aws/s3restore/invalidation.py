@@ -10,9 +10,9 @@ import uuid
 from typing import Any
 from urllib.parse import quote
 
+from ....words import plural
 from ...restoring import Operation, RestoreContext
 from ..accounts import unknown_account_hint
-from .common import plural
 
 INVALIDATION = ("cloudfront", "invalidation")  # ranked after every bucket and distribution
 MAX_PATHS = 100  # past this, one "/*" (one path, and no per-path charge)
