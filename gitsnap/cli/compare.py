@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -133,24 +134,41 @@ def report(c: Ctx, rev_a: str | None, rev_b: str | None, drift_mode: bool, envs:
         findings += [f"only in {envs[0]}: {a}" for a in result.only_a] + [f"only in {envs[1]}: {b}" for b in result.only_b]
         changes = [ch for pair in result.pairs for ch in pair.changes]
         silenced = result.silenced
-        title, subtitle = f"Parity: {envs[0]} vs {envs[1]}", f"snapshot {rev}"
+        title, subtitle = f"Parity: {envs[0]} vs {envs[1]}", f"snapshot {rev}: {_label(store, store.resolve(rev))}"
     elif drift_mode:
         from ..drift import drift as run_drift
 
         rev = rev_a or "HEAD"
         d = run_drift(store, config, fingerprint_of(store), rev)
         changes, silenced = d.changes, d.silenced
-        title, subtitle = f"Drift: live vs {rev}", f"snapshot {d.commit[:12]}"
+        title, subtitle = f"Drift: live vs {rev}", f"snapshot {_label(store, d.commit)}"
     else:
         a, b = _resolve_pair(store, rev_a, rev_b)
         changes = diff_snapshots(Snapshot.load(store, a), Snapshot.load(store, b), content=True)
         changes, silenced = apply_ignores(changes, config.ignore)
-        title, subtitle = f"Changes {rev_a or a[:12]} -> {rev_b or b[:12]}", f"{a[:12]} -> {b[:12]}"
+        # the names the user gave, else what people know a snapshot by: its tag, else its date
+        title = f"Changes {rev_a or _name(store, a)} -> {rev_b or _name(store, b)}"
+        subtitle = f"{_label(store, a)} -> {_label(store, b)}"
     ignored = [f"ignored {n}: {r.address} {r.path} ({r.reason})" for r, n in silenced if n]
     flow = of_snapshot(Snapshot.load(store, store.resolve(rev if envs or drift_mode else b)))
     findings += dangling_texts(flow)
     output.write_text(html_report.render(title, subtitle, changes, findings, ignored, flow), "utf-8")
     click.echo(f"Wrote {output} ({plural(len(changes), 'change')}, {plural(len(findings), 'finding')}).")
+
+
+def _name(store: Any, commit: str) -> str:
+    """A snapshot as people know it: its first tag, else the UTC date it was captured."""
+    info = store.log(commit, limit=1)[0]
+    if info.tags:
+        return info.tags[0]
+    return "the capture of " + time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(info.time))
+
+
+def _label(store: Any, commit: str) -> str:
+    """A snapshot's tags (if any), capture date and short id: 'nightly-2026-11-30, 2026-11-30 02:30 UTC, 1a2b3c4d5e6f'."""
+    info = store.log(commit, limit=1)[0]
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(info.time))
+    return ", ".join([*info.tags, when, commit[:12]])
 
 
 @cli.command(name="parity")

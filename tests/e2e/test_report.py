@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
@@ -64,6 +65,13 @@ def test_diff_and_parity_reports_render_with_the_changes_visible(gitsnap, endpoi
     assert (tmp_path / "report.png").stat().st_size > 10_000
     for secret in sample.SECRETS.values():
         assert secret not in page
+    # with no revisions named (the last two snapshots), the title names them as people know them:
+    # a tag, else the capture's date; the subtitle adds each one's date and id (issue 15)
+    last = tmp_path / "last.html"
+    gitsnap("report", "-o", str(last))
+    text = last.read_text()
+    assert re.search(r"Changes v1\.0 -(&gt;|>) the capture of \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", text), text[:2000]
+    assert re.search(r"v1\.0, \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC, [0-9a-f]{12}", text)
 
     s3 = sample.clients(endpoint)("s3")
     s3.put_object(Bucket="sailjada-staging", Key="events/preview.html", Body=b"<p>soon</p>")
