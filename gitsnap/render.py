@@ -10,7 +10,7 @@ from typing import Any
 from .changes import MAX_VALUE, value  # noqa: F401 (re-exported)
 from .diff import Change
 from .manifest import human_bytes
-from .words import plural  # noqa: F401 (re-exported: progress, cli)
+from .words import plural
 
 
 def describe(c: Change) -> str:

@@ -134,21 +134,22 @@ def report(c: Ctx, rev_a: str | None, rev_b: str | None, drift_mode: bool, envs:
         findings += [f"only in {envs[0]}: {a}" for a in result.only_a] + [f"only in {envs[1]}: {b}" for b in result.only_b]
         changes = [ch for pair in result.pairs for ch in pair.changes]
         silenced = result.silenced
-        title, subtitle = f"Parity: {envs[0]} vs {envs[1]}", f"snapshot {rev}: {_label(store, store.resolve(rev))}"
+        title, subtitle = f"Parity: {envs[0]} vs {envs[1]}", f"snapshot {rev}: {_label(store.log(rev, limit=1)[0])}"
     elif drift_mode:
         from ..drift import drift as run_drift
 
         rev = rev_a or "HEAD"
         d = run_drift(store, config, fingerprint_of(store), rev)
         changes, silenced = d.changes, d.silenced
-        title, subtitle = f"Drift: live vs {rev}", f"snapshot {_label(store, d.commit)}"
+        title, subtitle = f"Drift: live vs {rev}", f"snapshot {_label(store.log(d.commit, limit=1)[0])}"
     else:
         a, b = _resolve_pair(store, rev_a, rev_b)
         changes = diff_snapshots(Snapshot.load(store, a), Snapshot.load(store, b), content=True)
         changes, silenced = apply_ignores(changes, config.ignore)
         # the names the user gave, else what people know a snapshot by: its tag, else its date
-        title = f"Changes {rev_a or _name(store, a)} -> {rev_b or _name(store, b)}"
-        subtitle = f"{_label(store, a)} -> {_label(store, b)}"
+        info_a, info_b = store.log(a, limit=1)[0], store.log(b, limit=1)[0]
+        title = f"Changes {rev_a or _name(info_a)} -> {rev_b or _name(info_b)}"
+        subtitle = f"{_label(info_a)} -> {_label(info_b)}"
     ignored = [f"ignored {n}: {r.address} {r.path} ({r.reason})" for r, n in silenced if n]
     flow = of_snapshot(Snapshot.load(store, store.resolve(rev if envs or drift_mode else b)))
     findings += dangling_texts(flow)
@@ -156,19 +157,18 @@ def report(c: Ctx, rev_a: str | None, rev_b: str | None, drift_mode: bool, envs:
     click.echo(f"Wrote {output} ({plural(len(changes), 'change')}, {plural(len(findings), 'finding')}).")
 
 
-def _name(store: Any, commit: str) -> str:
-    """A snapshot as people know it: its first tag, else the UTC date it was captured."""
-    info = store.log(commit, limit=1)[0]
-    if info.tags:
-        return info.tags[0]
-    return "the capture of " + time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(info.time))
+def _when(info: Any) -> str:
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(info.time))
 
 
-def _label(store: Any, commit: str) -> str:
+def _name(info: Any) -> str:
+    """A snapshot (its log entry) as people know it: its first tag, else the UTC date it was captured."""
+    return info.tags[0] if info.tags else f"the capture of {_when(info)}"
+
+
+def _label(info: Any) -> str:
     """A snapshot's tags (if any), capture date and short id: 'nightly-2026-11-30, 2026-11-30 02:30 UTC, 1a2b3c4d5e6f'."""
-    info = store.log(commit, limit=1)[0]
-    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(info.time))
-    return ", ".join([*info.tags, when, commit[:12]])
+    return ", ".join([*info.tags, _when(info), info.id[:12]])
 
 
 @cli.command(name="parity")

@@ -253,8 +253,7 @@ def _undo(out: Path, old: Path) -> None:
 
 
 def run(snapshot: Snapshot, commit: str, rev: str, fmt: str, out: Path, only: tuple[str, ...], force: bool) -> Coverage:
-    """Check the folder, generate, write; the coverage says what was left out."""
-    check_output(out, force)
+    """Generate, then write (write_output checks the folder); the coverage says what was left out."""
     gen = generate(snapshot, commit, rev, fmt, only)
     write_output(snapshot, gen, out, force)
     return gen.coverage
