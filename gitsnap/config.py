@@ -27,6 +27,7 @@ ALL_REGIONS = "all"  # [aws] regions = "all": every region enabled for the accou
 DYNAMODB_ITEMS_MAX_BYTES = 64 * 1024 * 1024  # [aws.dynamodb] items_max_bytes default: per table
 NOTIFY_EVENTS = ("failure", "partial", "drift", "changes")  # [notify] on: every event, most severe first
 NOTIFY_ON = ("drift", "failure", "partial")  # [notify] on default: a word when something needs a look
+ORGANIZATION_ROLE = "OrganizationAccountAccessRole"  # the role AWS Organizations creates in new accounts
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,9 @@ class Config:
     services: tuple[str, ...] = ()
     profile: str | None = None
     accounts: tuple[Account, ...] = ()
+    organization: bool = False  # [aws] organization = true: every ACTIVE account of the Organization
+    organization_role: str = ORGANIZATION_ROLE  # the role name assumed in each member account
+    organization_exclude: frozenset[str] = frozenset()  # account ids left out
     s3_include: tuple[str, ...] = ()
     s3_exclude: tuple[str, ...] = ()
     s3_content: bool = True
@@ -79,6 +83,7 @@ class Config:
     secrets_scan_max_bytes: int = 8 * 1024 * 1024
     notify_urls: tuple[str, ...] = ()  # apprise URLs; none: nothing is sent (and apprise is not imported)
     notify_on: tuple[str, ...] = NOTIFY_ON  # which events send a message
+    remote_url: str | None = None  # [remote] url: pushed after each capture (docs/operations.md)
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -140,6 +145,9 @@ def parse(data: dict[str, Any], path: Path, known_services: frozenset[str] | Non
             )
             for a in aws.get("accounts", ())
         ),
+        organization=aws.get("organization", False),
+        organization_role=aws.get("organization_role", ORGANIZATION_ROLE),
+        organization_exclude=frozenset(aws.get("organization_exclude", ())),
         s3_include=tuple(s3.get("include", ())),
         s3_exclude=tuple(s3.get("exclude", ())),
         s3_content=s3.get("content", True),
@@ -164,13 +172,14 @@ def parse(data: dict[str, Any], path: Path, known_services: frozenset[str] | Non
         secrets_scan_max_bytes=sec.get("scan_max_bytes", 8 * 1024 * 1024),
         notify_urls=tuple(data.get("notify", {}).get("urls", ())),
         notify_on=tuple(data.get("notify", {}).get("on", NOTIFY_ON)),
+        remote_url=data.get("remote", {}).get("url"),
         raw=data,
     )
 
 
 def _explain(err: Any) -> str:
     """A schema error in words, for the keys whose validator's message says too little (or too
-    much: a notify URL may hold a token, so it is never repeated back)."""
+    much: a notify or remote URL may hold a token, so it is never repeated back)."""
     where = schemas.where(err)
     if err.validator == "const" and where.endswith("regions"):
         return f'{err.instance!r} is neither a list of regions nor "all" (e.g. regions = ["us-east-1"])'
@@ -180,6 +189,9 @@ def _explain(err: Any) -> str:
         if where == "notify.urls":
             return 'not a list of apprise URLs: write urls = ["slack://…", "mailto://…"]'
         return "not an apprise URL: write scheme://… (e.g. slack://…, mailto://…, json://host/path)"
+    if where == "remote.url":  # an https URL may carry a token: never repeated back either
+        return ("not a git remote: write ssh://host/path, user@host:path, https://host/path, "
+                "git://host/path or an absolute path")
     if where.startswith("notify.on.") and err.validator == "enum":
         return f"{err.instance!r} is not an event: use {', '.join(repr(e) for e in NOTIFY_EVENTS)}"
     return err.message
@@ -197,6 +209,8 @@ STARTER = """\
 # regions = ["us-east-1", "us-west-2"]       # or "all"; default: the session's region (S3: every bucket's)
 # services = ["s3", "cloudfront", "lambda", "route53"]   # default: every supported service
 # profile = "jada"                           # default: the standard AWS credential chain
+# organization = true                        # every account of the AWS Organization (docs/operations.md)
+# organization_role = "OrganizationAccountAccessRole"   # assumed in each member account
 
 [aws.s3]
 # include = ["*jada*"]                       # bucket globs; default: all buckets
@@ -220,6 +234,9 @@ STARTER = """\
 # [notify]                                   # a message after capture and drift (docs/operations.md)
 # urls = ["slack://TokenA/TokenB/TokenC/#ops", "mailto://user:app-password@gmail.com"]   # apprise URLs
 # on = ["drift", "failure", "partial"]       # the default; add "changes" for every new snapshot
+
+# [remote]                                   # pushed after each capture, never forced (docs/operations.md)
+# url = "git@github.com:you/estate-snapshots.git"
 
 [secrets]
 # Secrets found in what is captured are sealed (age-encrypted) to the recipients `gitsnap init`
