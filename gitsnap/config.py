@@ -227,9 +227,9 @@ STARTER = """\
 [aws.secretsmanager]
 # values = ["prod/*"]                        # secrets whose values are captured, sealed; default none
 
-# [environments]                             # for parity: resource-name globs per environment
-# prod = ["*-prod"]
-# staging = ["*-staging"]
+[environments]                               # for `gitsnap parity prod staging`: resource-name globs
+prod = ["*-prod", "prod.*"]                  # names like sailjada-prod, and domains like prod.example.com
+staging = ["*-staging", "staging.*"]
 
 # [notify]                                   # a message after capture and drift (docs/operations.md)
 # urls = ["slack://TokenA/TokenB/TokenC/#ops", "mailto://user:app-password@gmail.com"]   # apprise URLs
