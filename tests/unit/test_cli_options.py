@@ -157,3 +157,20 @@ def test_unknown_commands_and_options_are_still_refused(run):
     assert result.exit_code == 2 and "No such command 'nosuch'" in result.output
     result = run("probe", "--nosuch")
     assert result.exit_code == 2 and "No such option '--nosuch'" in result.output
+
+
+def test_a_profile_that_does_not_exist_says_to_check_the_profile_option(tmp_path, monkeypatch):
+    """The AWS SDK's own error for a missing profile, as gitsnap says it: one line that names
+    --profile (the option a user just typed) and how to list the profiles there are."""
+    import botocore.exceptions as bx
+
+    from gitsnap.collectors.aws.api import translate
+
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    try:
+        botocore.session.Session(profile="nosuch-profile").get_credentials()
+    except bx.ProfileNotFound as exc:
+        message = str(translate(exc, "sts:GetCallerIdentity"))
+    else:
+        pytest.fail("botocore found a profile that does not exist")
+    assert "nosuch-profile" in message and "--profile" in message and "\n" not in message

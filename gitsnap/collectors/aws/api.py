@@ -62,10 +62,10 @@ def translate(exc: BaseException, what: str) -> Exception:
     """A botocore exception as a one-line gitsnap error about *what*."""
     if isinstance(exc, bx.NoCredentialsError | bx.PartialCredentialsError):
         return CredentialsError(
-            "no AWS credentials found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+            "no AWS credentials found: pass --profile NAME, or set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
         )
     if isinstance(exc, bx.ProfileNotFound):
-        return CredentialsError(f"{exc}: check AWS_PROFILE or [aws] profile in gitsnap.toml")
+        return CredentialsError(f"{exc}: check --profile, AWS_PROFILE or [aws] profile in gitsnap.toml (aws configure list-profiles lists them)")
     if isinstance(exc, bx.EndpointConnectionError | bx.ConnectTimeoutError | bx.ReadTimeoutError | bx.ConnectionClosedError):
         url = getattr(exc, "kwargs", {}).get("endpoint_url") or os.environ.get("AWS_ENDPOINT_URL", "AWS")
         return EndpointError(f"cannot reach {url} ({what}): check AWS_ENDPOINT_URL and the network")
