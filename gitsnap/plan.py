@@ -23,7 +23,7 @@ import botocore.exceptions as bx
 
 from .addresses import check_services
 from .collectors import registry
-from .collectors.aws.accounts import AwsAccounts
+from .collectors.aws.accounts import HOME_REGION, AwsAccounts, UnreachableAccount
 from .collectors.aws.clients import AwsAccount, translate
 from .collectors.errors import CredentialsError
 from .collectors.spec import LocateContext, Located, Raw, ResourceType
@@ -218,8 +218,15 @@ def plan_units(config: Config, only: tuple[str, ...], workers: int) -> Plan:
     if aws_services:
         accounts = AwsAccounts(config, workers)  # the same account/role settings restore uses
         for acct, settings in accounts.configured():
-            regions, origin = _regions(acct, settings.regions, settings.regions_all, config)
             account_id = accounts.account_id(acct)
+            if isinstance(acct, UnreachableAccount):
+                # its role was refused: no region can be asked of it, so each of its units fails
+                # with why, and every earlier unit of the account is kept ("unsure"), never dropped
+                plan.unsure.update((account_id, svc) for svc in aws_services)
+                regions = list(settings.regions or config.regions or (acct.default_region or HOME_REGION,))
+                origin = FROM_CONFIG
+            else:
+                regions, origin = _regions(acct, settings.regions, settings.regions_all, config)
             read: set[str] = set()
             for svc in aws_services:
                 read.update(_plan_service(plan, acct, account_id, svc, regions, origin, config))

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from .app import Ctx, Exit, cli, open_store
+from .app import Ctx, Exit, cli, load_config, open_store
 
 
 @cli.command()
@@ -32,8 +32,13 @@ def scan(c: Ctx, revs: tuple[str, ...], fmt: str, max_bytes: int) -> None:
 @click.option("--only", multiple=True, metavar="SERVICE", help="Only this service (repeatable).")
 @click.option("--restore", "writes", is_flag=True,
               help="The policy a restore's writes need instead (attach it beside the read-only one).")
-def permissions(only: tuple[str, ...], writes: bool) -> None:
-    """Print the read-only IAM policy a capture needs, derived from the declarations."""
+@click.pass_obj
+def permissions(c: Ctx, only: tuple[str, ...], writes: bool) -> None:
+    """Print the read-only IAM policy a capture needs, derived from the declarations.
+
+    With [aws] organization = true in the config, the read-only policy also lets the caller list
+    the Organization's accounts and assume [aws] organization_role in each.
+    """
 
     from ..collectors.permissions import read_only_policy, restore_policy
     from ..collectors.registry import aws_services
@@ -42,4 +47,9 @@ def permissions(only: tuple[str, ...], writes: bool) -> None:
     unknown = sorted(set(only) - aws_services())
     if unknown:
         raise UsageError(f"unknown service {unknown[0]!r}; known: {', '.join(sorted(aws_services()))}")
-    click.echo(json.dumps((restore_policy if writes else read_only_policy)(only), indent=2))
+    if writes:
+        click.echo(json.dumps(restore_policy(only), indent=2))
+        return
+    config = load_config(c)
+    role = config.organization_role if config.organization else None
+    click.echo(json.dumps(read_only_policy(only, role), indent=2))

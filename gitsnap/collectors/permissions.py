@@ -201,12 +201,24 @@ def _aws_types(services: tuple[str, ...]) -> Iterator[ResourceType]:
             yield from types
 
 
-def read_only_policy(services: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The IAM policy a capture of the chosen services (all when empty) needs. Pure."""
+def read_only_policy(services: tuple[str, ...] = (), organization_role: str | None = None) -> dict[str, Any]:
+    """The IAM policy a capture of the chosen services (all when empty) needs. Pure.
+
+    With *organization_role* (``[aws] organization = true``) the caller also lists the
+    Organization's accounts and assumes that role in each; the role in every member account
+    needs this same policy without that statement.
+    """
     actions = set(ACCOUNT_READS)
     for spec in _aws_types(services):
         actions |= capture_actions(spec)
-    return _policy("GitsnapReadOnlyCapture", actions)
+    policy = _policy("GitsnapReadOnlyCapture", actions)
+    if organization_role:
+        policy["Statement"] += [
+            {"Sid": "GitsnapListOrganizationAccounts", "Effect": "Allow", "Action": ["organizations:ListAccounts"],
+             "Resource": "*"},
+            {"Sid": "GitsnapAssumeOrganizationRole", "Effect": "Allow", "Action": ["sts:AssumeRole"],
+             "Resource": f"arn:aws:iam::*:role/{organization_role}"}]
+    return policy
 
 
 def restore_policy(services: tuple[str, ...] = ()) -> dict[str, Any]:

@@ -95,3 +95,22 @@ def test_the_policy_needs_no_aws_profile(tmp_path):
     out = subprocess.run([gitsnap, "permissions", "--only", "s3"], capture_output=True, text=True, env=env)
     assert out.returncode == 0, out.stderr
     assert "s3:GetBucketVersioning" in out.stdout
+
+
+def test_with_an_organization_the_policy_lets_the_caller_list_accounts_and_assume_the_role(tmp_path):
+    """`gitsnap permissions` reads the config: [aws] organization = true adds exactly the two
+    calls capture makes before any service read (ListAccounts, AssumeRole of the named role)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from gitsnap.cli import cli
+
+    (tmp_path / "gitsnap.toml").write_text('[aws]\norganization = true\norganization_role = "GitsnapRead"\n')
+    plain = json.loads(CliRunner().invoke(cli, ["--repo", str(tmp_path / "none"), "permissions"]).output)
+    result = CliRunner().invoke(cli, ["--repo", str(tmp_path), "permissions", "--only", "s3"])
+    assert result.exit_code == 0, result.output
+    statements = {s["Sid"]: s for s in json.loads(result.output)["Statement"]}
+    assert statements["GitsnapListOrganizationAccounts"]["Action"] == ["organizations:ListAccounts"]
+    assert statements["GitsnapAssumeOrganizationRole"]["Resource"] == "arn:aws:iam::*:role/GitsnapRead"
+    assert [s["Sid"] for s in plain["Statement"]] == ["GitsnapReadOnlyCapture"]
