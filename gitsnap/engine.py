@@ -2,7 +2,8 @@
 
 The work is done in :mod:`gitsnap.capture`: planning (``gitsnap.plan``), running units
 (``capture.units``), normalizing (``capture.finish``), the pipeline into a sink
-(``capture.pipeline``) and writing the commit (``capture.write``).
+(``capture.pipeline``) and writing the commit (``capture.write``), or a shard commit and
+their combination into one snapshot (``capture.shards``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from .capture.finish import DocumentError, finish_document, make_guard, unique_addresses
 from .capture.pipeline import HashingSink
 from .capture.run import Capture, CaptureFailedError, CaptureResult
+from .capture.shards import SHARD_REFS, TRAILER, Combined, check_shard_name, combine, shard_ref
 from .capture.units import UnitResult
 from .capture.write import CaptureRequest
 
@@ -18,10 +20,16 @@ __all__ = [
     "CaptureFailedError",
     "CaptureRequest",
     "CaptureResult",
+    "Combined",
     "DocumentError",
     "HashingSink",
+    "SHARD_REFS",
+    "TRAILER",
     "UnitResult",
+    "check_shard_name",
+    "combine",
     "finish_document",
     "make_guard",
+    "shard_ref",
     "unique_addresses",
 ]

@@ -20,6 +20,7 @@ from ..secrets.seal import Sealer
 from ..store import SnapshotStore
 from .finish import make_guard
 from .pipeline import Pipeline, Reading, memory_sink, store_sink
+from .shards import ShardWriter, check_shard_name
 from .units import UnitResult
 from .write import CaptureRequest, SnapshotWriter, read_manifest
 
@@ -42,6 +43,7 @@ class CaptureResult:
     covered: dict[str, Any] = field(default_factory=dict)  # regions and services this capture read
     seen: list[dict[str, Any]] = field(default_factory=list)  # seen, not captured (manifest's list)
     dropped: list[tuple[str, str]] = field(default_factory=list)  # (unit, why): no longer captured
+    shard: str | None = None  # the shard written (``commit`` is then the shard commit; main did not move)
 
     @property
     def failed(self) -> list[UnitResult]:
@@ -84,6 +86,11 @@ class Capture:
             self.pipeline.options["lightsail_snapshot"] = request.tag
         if request.restore_archived:
             self.pipeline.options["restore_archived"] = request.restore_archived
+        if request.shard is not None:
+            check_shard_name(self.store, request.shard)
+            if request.tag is not None:
+                raise UsageError("--shard writes a shard, not a snapshot, so it takes no --tag: tag the combined "
+                                 "snapshot instead (gitsnap commit --from-shards --tag T)")
         if request.tag is not None:
             if not self.store.valid_tag_name(request.tag):
                 raise UsageError(f"invalid tag name {request.tag!r}: use letters, digits, '.', '-', '_' (e.g. v1.0)")
@@ -106,8 +113,12 @@ class Capture:
                 first = reading.failed[0]
                 more = f" (and {len(reading.failed) - 1} more failed)" if len(reading.failed) > 1 else ""
                 raise CaptureFailedError(f"{first.error}{more}; nothing was written (use --allow-partial to keep what was read)")
-            writer = SnapshotWriter(self.store, self.guard, sealer, reading.plan, request)
-            commit, created, dropped = writer.write(head, previous, prev_manifest, reading.units, started)
+            if request.shard is not None:  # a shard commit on its own ref; main does not move
+                shard = ShardWriter(self.store, self.guard, sealer, reading.plan, request, self.fingerprint.key_id)
+                commit, created, dropped = shard.write(head, reading.units, started), True, []
+            else:
+                writer = SnapshotWriter(self.store, self.guard, sealer, reading.plan, request)
+                commit, created, dropped = writer.write(head, previous, prev_manifest, reading.units, started)
         return CaptureResult(
             commit=commit,
             created=created,
@@ -121,6 +132,7 @@ class Capture:
             covered=reading.plan.covered,
             seen=[s.to_json() for s in reading.plan.seen],
             dropped=dropped,
+            shard=request.shard,
         )
 
     def read_live(self, against: str | None, only: tuple[str, ...]) -> Reading:

@@ -58,6 +58,7 @@ class CaptureRequest:
     force: bool = False
     lightsail_snapshot: bool = False
     restore_archived: int | None = None  # days: ask S3 to restore archived objects (Bulk tier)
+    shard: str | None = None  # write a shard commit on refs/gitsnap/shards/<shard>, not a snapshot (shards.py)
 
 
 def read_manifest(store: SnapshotStore, files: Mapping[str, str]) -> Mapping[str, Any]:
@@ -96,7 +97,13 @@ class Tree:
 
 
 class SnapshotWriter:
-    """Writes one capture's results as a commit on the store's branch (under its lock)."""
+    """Writes one capture's results as a commit on the store's branch (under its lock).
+
+    ``always_commit``: write a commit even when nothing changed (a combine of shards must
+    record which shard commits it consumed, changed or not).
+    """
+
+    always_commit = False
 
     def __init__(self, store: SnapshotStore, guard: Guard, sealer: Sealer | None, plan: Plan,
                  request: CaptureRequest) -> None:
@@ -118,7 +125,7 @@ class SnapshotWriter:
                      and set(tree.units) == set(prev_manifest.get("units", {}))
                      and seen == prev_manifest.get("seen_not_captured", []))
         recovered = any(u.get("status") == "failed" for u in prev_manifest.get("units", {}).values())
-        if head is not None and unchanged and not failed and not recovered:
+        if head is not None and unchanged and not failed and not recovered and not self.always_commit:
             log.info("no change since %s: no commit", head[:12])
             if request.tag:
                 self.store.tag(request.tag, head, self.tag_message(), force=request.force)
@@ -132,12 +139,16 @@ class SnapshotWriter:
         snapshot = Snapshot(self.store, None, files, manifest.get("resources", {}))
         files[FLOW_JSON] = self.store.add_bytes(canonical.dumps(flow_map(snapshot.resources, snapshot.document)))
         root = self.store.write_tree(files, previous.root if isinstance(previous, TreeFiles) else None)
-        message = self.guard.clean_text(self.commit_message(manifest, tree.dropped))
+        message = self.guard.clean_text(self.commit_message(manifest, tree.dropped)) + self.trailers()
         commit = self.store.commit(root, head, message)
-        self.store.advance(head, commit)
+        self.move_branch(head, commit)
         if request.tag:
             self.store.tag(request.tag, commit, self.tag_message(), force=request.force)
         return commit, True, tree.dropped
+
+    def move_branch(self, head: str | None, commit: str) -> None:
+        """Move the branch from *head* to *commit* by compare-and-swap (the last step but the tag)."""
+        self.store.advance(head, commit)
 
     def tree(self, previous: Mapping[str, str], prev_manifest: Mapping[str, Any], results: list[UnitResult]) -> Tree:
         """The previous tree with each read unit's subtree replaced; kept and dropped units."""
@@ -257,6 +268,10 @@ class SnapshotWriter:
         lines.append("")
         lines.append(f"gitsnap {__version__}")
         return "\n".join(lines) + "\n"
+
+    def trailers(self) -> str:
+        """Lines appended to the commit message after it was cleaned: ids, never values."""
+        return ""
 
     def tag_message(self) -> str:
         return self.guard.clean_text(self.request.message or f"gitsnap snapshot {self.request.tag}")

@@ -82,10 +82,13 @@ def keys_init(c: Ctx, recipients: tuple[str, ...]) -> None:
               help="First create a Lightsail instance snapshot named <instance>-<tag> (needs --tag).")
 @click.option("--restore-archived", type=click.IntRange(min=1), default=None, metavar="DAYS",
               help="Ask S3 to restore archived objects (Bulk tier) for DAYS, so a later capture stores their bodies.")
+@click.option("--shard", default=None, metavar="NAME",
+              help="Write what was read as shard NAME (refs/gitsnap/shards/NAME), not on main; "
+                   "'gitsnap commit --from-shards' combines the shards into one snapshot.")
 @click.pass_obj
 def capture(c: Ctx, tag: str | None, message: str | None, only: tuple[str, ...], allow_partial: bool, force: bool,
-            lightsail_snapshot: bool, restore_archived: int | None) -> None:
-    """Capture live state as a new snapshot commit."""
+            lightsail_snapshot: bool, restore_archived: int | None, shard: str | None) -> None:
+    """Capture live state as a new snapshot commit (or, with --shard, as one shard of a snapshot)."""
     from ..engine import Capture, CaptureRequest
     from ..keys import check_locations, fingerprinter, sealer
     from ..progress import RichReporter, summary_table
@@ -97,7 +100,8 @@ def capture(c: Ctx, tag: str | None, message: str | None, only: tuple[str, ...],
         check_locations(store, config)
         err = Console(stderr=True)
         request = CaptureRequest(tag=tag, message=message, only=only, allow_partial=allow_partial, force=force,
-                                 lightsail_snapshot=lightsail_snapshot, restore_archived=restore_archived)
+                                 lightsail_snapshot=lightsail_snapshot, restore_archived=restore_archived,
+                                 shard=shard)
         with RichReporter(err) as reporter:
             cap = Capture(store, config, fingerprinter(store), reporter)
             cap.check(request)
@@ -127,6 +131,9 @@ def capture(c: Ctx, tag: str | None, message: str | None, only: tuple[str, ...],
                    f"(first: {result.unscanned[0]})", err=True)
     short = (result.commit or "")[:12]
     tagged = f", tagged {result.tag}" if result.tag else ""
+    if result.shard is not None:  # not a snapshot: [notify] speaks when the shards are combined
+        click.echo(f"Shard {result.shard} {short} written; combine with `gitsnap commit --from-shards`")
+        sys.exit(Exit.PARTIAL if result.failed else Exit.OK)
     if result.created:
         click.echo(f"Snapshot {short} committed{tagged}.")
     elif result.commit:

@@ -235,6 +235,11 @@ class SnapshotStore(RevisionReader):
                 "the snapshot branch moved during this capture (another capture ran?): nothing was changed; run capture again"
             )
 
+    def move_ref(self, ref: str, old: str | None, new: str) -> bool:
+        """Compare-and-swap any ref (a shard's, the settings'): True when it moved from *old*
+        (None: it must not exist yet) to *new*; False when someone moved it first."""
+        return self._swap(ref.encode(), old.encode() if old else None, new.encode())
+
     def flush(self) -> int:
         """Finish the pack being written and fsync every loose object written; how many files.
 
