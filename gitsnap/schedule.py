@@ -187,12 +187,12 @@ def cron_line(job: Job) -> str:
 # -- GitHub Actions --------------------------------------------------------------------------------
 
 
-def github_workflow(daily: Daily, tag_format: str = DEFAULT_TAG_FORMAT, *, pip_spec: str | None = None,
-                    branch: str = "snapshots") -> str:
-    """A workflow that assumes an AWS role by OIDC, captures, and pushes the snapshot history to
-    *branch* of the same repository. *daily* is UTC: GitHub runs schedules in UTC."""
+def github_workflow(daily: Daily, tag_format: str = DEFAULT_TAG_FORMAT, *, pip_spec: str | None = None) -> str:
+    """A workflow that assumes an AWS role by OIDC, clones the snapshot history from its own
+    repository (``gitsnap clone``), captures, and pushes it back (``gitsnap push``, never forced).
+    *daily* is UTC: GitHub runs schedules in UTC."""
     pip_spec = pip_spec or f"gitsnap=={__version__}"
-    return _GITHUB.format(hhmm=daily, minute=daily.minute, hour=daily.hour, fmt=tag_format, branch=branch,
+    return _GITHUB.format(hhmm=daily, minute=daily.minute, hour=daily.hour, fmt=tag_format,
                           pip=shlex.quote(pip_spec), hours=TIMEOUT_HOURS * 60)
 
 
@@ -204,9 +204,11 @@ _GITHUB = """\
 #   variable GITSNAP_ROLE_ARN   the read-only role this workflow assumes by OIDC (no stored AWS keys)
 #   variable AWS_REGION         the region of the session (default us-east-1)
 #   secret GITSNAP_FINGERPRINT_KEY   the contents of your fingerprint.key (the same key every night)
-# Recipients for sealed secrets go in gitsnap.toml: [secrets] recipients = ["age1..."].
-# The snapshot history lives on branch {branch} of this repository, pushed with plain git
-# (gitsnap's own push, [remote], is not built yet). A push is never forced.
+#   secret GITSNAP_SNAPSHOT_REMOTE   the snapshot repository's URL, one this job may push to, e.g.
+#                                    https://x-access-token:TOKEN@github.com/OWNER/estate-snapshots.git
+# The snapshot history lives in a repository of its own: push the first snapshot there by hand
+# (gitsnap init; gitsnap capture --tag v1.0; gitsnap push --to URL). Each night clones it (the
+# recipients come with it), captures, and pushes main and the new tag, never forced.
 name: gitsnap nightly capture
 on:
   schedule:
@@ -214,7 +216,7 @@ on:
   workflow_dispatch: {{}}
 permissions:
   id-token: write  # OIDC token for aws-actions/configure-aws-credentials
-  contents: write  # push the snapshot branch and tags
+  contents: read  # gitsnap.toml; the snapshots are pushed with GITSNAP_SNAPSHOT_REMOTE's token
 concurrency:
   group: gitsnap-capture
   cancel-in-progress: false
@@ -224,7 +226,7 @@ jobs:
     timeout-minutes: {hours}
     env:
       GITSNAP_CONFIG: ${{{{ github.workspace }}}}/gitsnap.toml
-      SNAPSHOT_BRANCH: {branch}
+      SNAPSHOT_REMOTE: ${{{{ secrets.GITSNAP_SNAPSHOT_REMOTE }}}}
     steps:
       - uses: actions/checkout@v4
       - uses: actions/setup-python@v5
@@ -237,25 +239,18 @@ jobs:
           role-to-assume: ${{{{ vars.GITSNAP_ROLE_ARN }}}}
           role-session-name: gitsnap-capture
           aws-region: ${{{{ vars.AWS_REGION || 'us-east-1' }}}}
-      - name: Fetch the snapshot history
+      - name: Clone the snapshot history
         env:
           FINGERPRINT_KEY: ${{{{ secrets.GITSNAP_FINGERPRINT_KEY }}}}
-          GH_TOKEN: ${{{{ github.token }}}}
         run: |
           # A new key every night would make every fingerprinted secret look changed: refuse.
           test -n "$FINGERPRINT_KEY" || {{ echo "::error::set the secret GITSNAP_FINGERPRINT_KEY"; exit 2; }}
+          test -n "$SNAPSHOT_REMOTE" || {{ echo "::error::set the secret GITSNAP_SNAPSHOT_REMOTE"; exit 2; }}
           umask 077
           printf '%s\\n' "$FINGERPRINT_KEY" > "$RUNNER_TEMP/fingerprint.key"
           echo "GITSNAP_KEY_FILE=$RUNNER_TEMP/fingerprint.key" >> "$GITHUB_ENV"
-          echo "GITSNAP_REPO=$RUNNER_TEMP/snapshots.git" >> "$GITHUB_ENV"
-          git init --bare "$RUNNER_TEMP/snapshots.git"
-          cd "$RUNNER_TEMP/snapshots.git"
-          git config http.https://github.com/.extraheader \\
-            "AUTHORIZATION: basic $(printf 'x-access-token:%s' "$GH_TOKEN" | base64 -w0)"
-          git remote add origin "https://github.com/$GITHUB_REPOSITORY.git"
-          if git ls-remote --exit-code origin "refs/heads/$SNAPSHOT_BRANCH" > /dev/null; then
-            git fetch --tags origin "refs/heads/$SNAPSHOT_BRANCH:refs/heads/main"
-          fi
+          echo "GITSNAP_REPO=$RUNNER_TEMP/snapshots" >> "$GITHUB_ENV"
+          GITSNAP_KEY_FILE="$RUNNER_TEMP/fingerprint.key" gitsnap clone "$SNAPSHOT_REMOTE" "$RUNNER_TEMP/snapshots"
       - name: Capture
         id: capture
         run: |
@@ -265,7 +260,8 @@ jobs:
           echo "code=$code" >> "$GITHUB_OUTPUT"
           test "$code" = 0 -o "$code" = 3
       - name: Push the snapshot history
-        run: git -C "$GITSNAP_REPO" push origin "refs/heads/main:refs/heads/$SNAPSHOT_BRANCH" "refs/tags/*:refs/tags/*"
+        # main and the new tag, never forced: if someone else pushed meanwhile this fails (exit 2)
+        run: gitsnap push --to "$SNAPSHOT_REMOTE"
       - name: Fail a partial capture
         if: steps.capture.outputs.code == '3'
         run: |
@@ -278,24 +274,24 @@ jobs:
 
 
 def _buildspec(tag_format: str, pip_spec: str) -> str:
-    """The CodeBuild job: fetch the history, capture, push; exit with capture's code."""
+    """The CodeBuild job: clone the history (gitsnap clone), capture, push (gitsnap push); exit
+    with capture's code."""
     script = f"""\
 set -u
 umask 077
-mkdir -p /tmp/gitsnap
-printf '%s\\n' "$GITSNAP_FINGERPRINT_KEY" > /tmp/gitsnap/fingerprint.key
-printf '%s\\n' "$GITSNAP_TOML" > /tmp/gitsnap/gitsnap.toml
-export GITSNAP_KEY_FILE=/tmp/gitsnap/fingerprint.key GITSNAP_CONFIG=/tmp/gitsnap/gitsnap.toml
-export GITSNAP_REPO=/tmp/gitsnap/snapshots.git
-git init --bare "$GITSNAP_REPO"
-if git ls-remote --exit-code "$SNAPSHOT_REMOTE" refs/heads/main > /dev/null; then
-  git -C "$GITSNAP_REPO" fetch --tags "$SNAPSHOT_REMOTE" refs/heads/main:refs/heads/main || exit 2
-fi
+work="$(mktemp -d)"
+printf '%s\\n' "$GITSNAP_FINGERPRINT_KEY" > "$work/fingerprint.key"
+printf '%s\\n' "$GITSNAP_TOML" > "$work/gitsnap.toml"
+export GITSNAP_KEY_FILE="$work/fingerprint.key" GITSNAP_CONFIG="$work/gitsnap.toml"
+export GITSNAP_REPO="$work/snapshots.git"
+# the history so far, and the recipients it is sealed to (push the first snapshot by hand)
+gitsnap clone "$SNAPSHOT_REMOTE" "$GITSNAP_REPO" || exit 2
 # 0: captured; 3: partial, a snapshot was written and names what failed: push it, keep the code
 code=0
 gitsnap capture --tag "$(date +{tag_format})" || code=$?
 if [ "$code" = 0 ] || [ "$code" = 3 ]; then
-  git -C "$GITSNAP_REPO" push "$SNAPSHOT_REMOTE" refs/heads/main:refs/heads/main "refs/tags/*:refs/tags/*" || exit 2
+  # main and the new tag, never forced: if someone else pushed meanwhile this fails (exit 2)
+  gitsnap push --to "$SNAPSHOT_REMOTE" || exit 2
 fi
 exit "$code"
 """

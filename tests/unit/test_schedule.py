@@ -177,7 +177,7 @@ def test_github_workflow_runs_daily_in_utc_with_oidc() -> None:
     on = wf.get("on", wf.get(True))  # YAML 1.1 reads a bare `on` key as true
     assert on["schedule"] == [{"cron": "30 2 * * *"}]
     assert "workflow_dispatch" in on
-    assert wf["permissions"] == {"id-token": "write", "contents": "write"}
+    assert wf["permissions"] == {"id-token": "write", "contents": "read"}
     steps = wf["jobs"]["capture"]["steps"]
     aws = next(s for s in steps if s.get("uses", "").startswith("aws-actions/configure-aws-credentials@"))
     assert aws["with"]["role-to-assume"] == "${{ vars.GITSNAP_ROLE_ARN }}"
@@ -211,12 +211,12 @@ def test_github_capture_step_pushes_partial_captures_and_stops_on_errors(tmp_pat
 
 def test_github_workflow_refuses_to_run_without_the_fingerprint_key(tmp_path: Path) -> None:
     """Without the secret every night would make a new key and every secret would look changed."""
-    script = step("Fetch the snapshot history")["run"]
+    script = step("Clone the snapshot history")["run"]
     done = subprocess.run(["bash", "-eo", "pipefail", "-c", script], capture_output=True, text=True, timeout=30,
                           env={**os.environ, "FINGERPRINT_KEY": "", "RUNNER_TEMP": str(tmp_path)})
     assert done.returncode == 2
     assert "GITSNAP_FINGERPRINT_KEY" in done.stdout
-    assert not (tmp_path / "snapshots.git").exists()
+    assert not (tmp_path / "snapshots").exists()
 
 
 # -- EventBridge Scheduler + CodeBuild -------------------------------------------------------------
