@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from . import audit, compare, iac, putback, remote, sandbox, schedule, shards, snapshots  # noqa: F401 (each registers its commands)
+from . import audit, compare, iac, maintain, putback, remote, sandbox, schedule, shards, snapshots  # noqa: F401 (each registers its commands)
 from .app import EXIT_FOR, Exit, cli, code_for, main
 
 __all__ = ["EXIT_FOR", "Exit", "cli", "code_for", "main"]
