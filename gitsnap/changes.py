@@ -32,7 +32,13 @@ IDENTITIES = (("Name", "Type", "SetIdentifier"), ("Id",), ("Key",), ("Name",), (
 
 @dataclass(frozen=True)
 class Change:
-    """One difference. ``path`` is a field path, ``key <k>`` or ``file <f>``; empty for a whole resource."""
+    """One difference. ``path`` is a field path, ``key <k>`` or ``file <f>``; empty for a whole resource.
+
+    ``path`` is what people read and what ``[[ignore]] path`` globs match; ``location`` says the
+    same for scripts, exactly: ``{"field": [...]}`` in the document, ``{"file": ...}``
+    with ``key`` (an object index) and ``field`` (that key's field) when known. ``label`` is the name people know the
+    resource by (gitsnap.labels), shown next to its address; neither takes part in equality.
+    """
 
     address: str
     kind: Kind
@@ -43,9 +49,15 @@ class Change:
     redacted: bool = False
     details: dict[str, Any] = field(default_factory=dict)
     texts: tuple[str, str] | None = field(default=None, compare=False, repr=False)  # for side-by-side views
+    location: dict[str, Any] | None = field(default=None, compare=False)
+    label: str | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
-        out = {"address": self.address, "kind": self.kind, "path": self.path}
+        out: dict[str, Any] = {"address": self.address, "kind": self.kind, "path": self.path}
+        if self.label:
+            out["label"] = self.label
+        if self.location:
+            out["location"] = self.location
         if self.redacted:
             out["redacted"] = True
         else:
@@ -55,6 +67,12 @@ class Change:
         if self.text_diff is not None:
             out["text_diff"] = self.text_diff
         return out
+
+
+def field_location(path: fieldpath.Segments) -> dict[str, Any]:
+    """Where a document change is, for scripts: ``{"field": [...]}``, the path's segments (keys,
+    list positions as numbers, identities of identified list items). Pure."""
+    return {"field": list(path)}
 
 
 def identities(items: list[Any]) -> list[str] | None:
@@ -116,7 +134,8 @@ def order_changes(address: str, old: dict[fieldpath.Segments, list[str] | None],
     for path in sorted(set(old) & set(new), key=str):
         o, n = old[path], new[path]
         if o is not None and n is not None and reordered(o, n):
-            out.append(Change(address, "changed", fieldpath.render(path), o, n, details={"order": True}))
+            out.append(Change(address, "changed", fieldpath.render(path), o, n, details={"order": True},
+                              location=field_location(path)))
     return out
 
 
@@ -146,9 +165,10 @@ def diff_documents(
     }
     for report, kind in kinds.items():
         for level in dd.get(report, []):
-            path = fieldpath.render(tuple(level.path(output_format="list")))
+            segments = tuple(level.path(output_format="list"))
             o = None if kind == "added" else level.t1
             n = None if kind == "removed" else level.t2
-            out.append(Change(address, kind, path, o, n, redacted=is_redacted(o) or is_redacted(n)))
+            out.append(Change(address, kind, fieldpath.render(segments), o, n, redacted=is_redacted(o) or is_redacted(n),
+                              location=field_location(segments)))
     out.extend(order_changes(address, orders_old, orders_new))
     return sorted(out, key=lambda c: c.path)

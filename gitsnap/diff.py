@@ -17,13 +17,14 @@ its changes then show under paths that start with ``status.``.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import fnmatch
 import functools
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from . import changes
+from . import changes, labels
 from .changes import IDENTITIES, Change, Kind, identities, keyed, order_changes, reordered  # noqa: F401 (re-exported)
 from .layout import OBJECT_INDEX, ObjectEntry, index_difference, load_index
 from .store import SnapshotStore
@@ -50,18 +51,28 @@ def diff_snapshots(
     a: Snapshot, b: Snapshot, *, only: Iterable[str] = (), addresses: Iterable[str] = (), content: bool = False,
     include_status: bool = False,
 ) -> list[Change]:
-    """Every change from *a* to *b*, by address; status sections only with *include_status*."""
+    """Every change from *a* to *b*, by address; status sections only with *include_status*.
+    Each change carries its resource's label (gitsnap.labels), from *b*'s document, else *a*'s."""
     changes: list[Change] = []
     for address in sorted(set(a.resources) | set(b.resources)):
         if not selected(address, only, addresses):
             continue
         if address not in a.resources:
-            changes.append(Change(address, "added", details=_resource_summary(b.resources[address])))
+            found = [Change(address, "added", details=_resource_summary(b.resources[address]))]
         elif address not in b.resources:
-            changes.append(Change(address, "removed", details=_resource_summary(a.resources[address])))
+            found = [Change(address, "removed", details=_resource_summary(a.resources[address]))]
         else:
-            changes.extend(diff_resource(address, a, b, content, include_status=include_status))
+            found = diff_resource(address, a, b, content, include_status=include_status)
+        if found:
+            name = resource_label(address, a, b)
+            changes.extend(dataclasses.replace(c, label=name) if name else c for c in found)
     return changes
+
+
+def resource_label(address: str, *snapshots: Snapshot) -> str | None:
+    """The label of *address* (gitsnap.labels) in the last of *snapshots* that holds it."""
+    held = [s for s in snapshots if address in s.resources]
+    return labels.of_snapshot(held[-1], address) if held else None
 
 
 def _resource_summary(info: dict[str, Any]) -> dict[str, Any]:
@@ -93,7 +104,8 @@ def diff_resource(
             out.extend(diff_objects(address, old, new, a.store if content else None))
         elif (compare := _file_diff(address, rel)) is not None:
             doc = b.document(address) or a.document(address)
-            out.extend(compare(address, a.read(ba) if ba else None, b.read(bb) if bb else None, doc))
+            out.extend(c if c.location else dataclasses.replace(c, location={"file": rel})
+                       for c in compare(address, a.read(ba) if ba else None, b.read(bb) if bb else None, doc))
         elif is_document(rel) and ba and bb:
             out.extend(diff_documents(address, a.read_json(ba), b.read_json(bb), include_status=include_status))
         else:
@@ -103,7 +115,7 @@ def diff_resource(
                 old_b, new_b = a.read(ba) if ba else b"", b.read(bb) if bb else b""
                 text = text_diff(old_b, new_b, rel)
                 texts = _texts(old_b, new_b) if text is not None else None
-            out.append(Change(address, kind, f"file {rel}", text_diff=text, texts=texts))
+            out.append(Change(address, kind, f"file {rel}", text_diff=text, texts=texts, location={"file": rel}))
     return out
 
 
@@ -172,9 +184,11 @@ def diff_objects(
         where = f"key {key!r}"
         if o is None:
             assert n is not None
-            out.append(Change(address, "added", where, None, None, details={"size": n.size}))
+            out.append(Change(address, "added", where, None, None, details={"size": n.size},
+                              location=object_location(key)))
         elif n is None:
-            out.append(Change(address, "removed", where, None, None, details={"size": o.size}))
+            out.append(Change(address, "removed", where, None, None, details={"size": o.size},
+                              location=object_location(key)))
         else:
             if o.unreadable or n.unreadable:  # no body on one side: the service's ETag and size decide
                 body_changed = (o.etag, o.size) != (n.etag, n.size)
@@ -188,10 +202,21 @@ def diff_objects(
                     text = text_diff(old_b, new_b, key)
                     texts = _texts(old_b, new_b) if text is not None else None
                 out.append(Change(address, "changed", where, None, None, text_diff=text, texts=texts,
-                                  details={"old_size": o.size, "new_size": n.size}))
+                                  details={"old_size": o.size, "new_size": n.size}, location=object_location(key, "body")))
             for f in OBJECT_FIELDS:
                 if getattr(o, f) != getattr(n, f):
-                    out.append(Change(address, "changed", f"{where} {f}", getattr(o, f), getattr(n, f)))
+                    out.append(Change(address, "changed", f"{where} {f}", getattr(o, f), getattr(n, f),
+                                      location=object_location(key, f)))
+    return out
+
+
+def object_location(key: str, field_name: str | None = None) -> dict[str, Any]:
+    """Where an object index change is, for scripts: the index file, the exact key (never
+    quoted or escaped), and what of it changed: ``body`` (its bytes) or an index field
+    (``content_type``, ``metadata``, ...); no ``field`` for a key added or removed. Pure."""
+    out: dict[str, Any] = {"file": OBJECT_INDEX, "key": key}
+    if field_name:
+        out["field"] = [field_name]
     return out
 
 

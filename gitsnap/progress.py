@@ -79,15 +79,25 @@ class RichReporter:
 
 
 def summary_table(result: CaptureResult) -> Table:
-    c = result.counters
     table = Table(title="capture summary", show_header=True, header_style="bold")
     for col in ("unit", "status", "resources", "seconds"):
         table.add_column(col, justify="right" if col in ("resources", "seconds") else "left")
     for u in sorted(result.units, key=lambda u: u.path):
         table.add_row(u.path, u.status, str(len(u.resources)), f"{u.seconds:.1f}")
-    table.caption = (
-        f"{plural(c.resources, 'resource')}, {plural(c.objects, 'object')} ({human_bytes(c.bytes)}); "
-        f"bodies: {c.new_blobs} downloaded ({human_bytes(c.downloaded_bytes)}), {c.reused_blobs} reused; "
-        f"{result.seconds:.1f} s"
-    )
+    table.caption = transform_caption(result)
     return table
+
+
+def transform_caption(result: CaptureResult) -> str:
+    """The line under the summary table. Pure.
+
+    Two counts that differ, each said for what it is. *Bodies* are distinct contents, each
+    stored once however many keys, buckets or functions hold it, as MANIFEST.md counts them
+    ("14 bodies"): here, those the units read reference (a capture of every unit: the same
+    number). *Downloaded* and *reused* count reads, per object or package: the same bytes under
+    two keys are two downloads and one body."""
+    c = result.counters
+    bodies = len({blob for u in result.units for blob in u.blobs})
+    return (f"{plural(c.resources, 'resource')}, {plural(c.objects, 'object')} ({human_bytes(c.bytes)}), "
+            f"{plural(bodies, 'body', 'bodies')}; per object or package read: {c.new_blobs} downloaded "
+            f"({human_bytes(c.downloaded_bytes)}), {c.reused_blobs} reused; {result.seconds:.1f} s")

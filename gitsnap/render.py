@@ -9,6 +9,7 @@ from typing import Any
 
 from .changes import MAX_VALUE, value  # noqa: F401 (re-exported)
 from .diff import Change
+from .labels import named
 from .manifest import human_bytes
 from .words import plural
 
@@ -55,7 +56,7 @@ def summary_line(changes: list[Change]) -> str:
 def text(changes: list[Change]) -> str:
     lines = []
     for c in changes:
-        lines.append(f"{c.address}  {describe(c)}")
+        lines.append(f"{named(c.address, c.label)}  {describe(c)}")
         if c.text_diff:
             lines.extend("    " + line for line in c.text_diff.rstrip("\n").split("\n"))
     lines.append(summary_line(changes))
@@ -73,7 +74,7 @@ def markdown(changes: list[Change], title: str) -> str:
     for c in changes:
         if c.address != current:
             current = c.address
-            lines += ["", f"**`{c.address}`**", ""]
+            lines += ["", f"**`{c.address}`**" + (f" ({_md(c.label)})" if c.label else ""), ""]
         escaped = describe(c).replace("|", "\\|")
         lines.append(f"- {escaped}")
         if c.text_diff:
@@ -81,9 +82,14 @@ def markdown(changes: list[Change], title: str) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+def _md(text: str) -> str:
+    """Text as Markdown shows it literally: a wildcard alias (``*.shop.com``) is no emphasis."""
+    return "".join("\\" + ch if ch in "\\`*_[]<>|#" else ch for ch in text)
+
+
 def ignored_footer(silenced: list[tuple[Any, int]]) -> str:
     """One line per [[ignore]] rule that silenced something, so noise control is never invisible."""
-    lines = [f"ignored {n} change{'s' if n != 1 else ''}: {r.address} {r.path} ({r.reason})" for r, n in silenced if n]
+    lines = [f"ignored {plural(n, 'change')}: {r.address} {r.path} ({r.reason})" for r, n in silenced if n]
     return "".join(line + "\n" for line in lines)
 
 
@@ -98,7 +104,7 @@ def per_service(changes: list[Change]) -> str:
     for svc, resources in sorted(by.items()):
         counts = Counter(resources.values())
         detail = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
-        lines.append(f"{svc}: {len(resources)} resource{'s' if len(resources) != 1 else ''} drifted ({detail})")
+        lines.append(f"{svc}: {plural(len(resources), 'resource')} drifted ({detail})")
     return "".join(line + "\n" for line in lines)
 
 

@@ -14,7 +14,8 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from .diff import Change
-from .render import describe
+from .render import describe, summary_line
+from .words import plural
 
 STYLE = """
 body{font:14px/1.45 -apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em auto;max-width:1200px;color:#1d232a}
@@ -32,7 +33,8 @@ table.diff{font-family:Menlo,Consolas,monospace;font-size:12px;border-collapse:c
 table.diff td{padding:0 .4em;vertical-align:top;white-space:pre-wrap;word-break:break-all}
 .diff_header{background:#f1f3f5;color:#868e96} .diff_next{display:none}
 .diff_add{background:#d3f9d8} .diff_chg{background:#fff3bf} .diff_sub{background:#ffe3e3}
-.none{color:#2b8a3e;font-weight:600}
+.none{color:#2b8a3e;font-weight:600} .label{color:#5b6570;font-weight:normal}
+.line{font-weight:600}
 """
 
 
@@ -60,23 +62,43 @@ def side_by_side(c: Change) -> str:
 
 
 def render(title: str, subtitle: str, changes: list[Change], findings: list[str] = (),  # type: ignore[assignment]
-           ignored: list[str] = (), flow: dict[str, Any] | None = None) -> str:  # type: ignore[assignment]
+           ignored: list[str] = (), flow: dict[str, Any] | None = None,
+           summary: str | None = None, only: list[str] = (), dangling: list[str] = ()) -> str:  # type: ignore[assignment]
+    """The page.
+
+    Args:
+        findings: what to act on, first (parity's findings).
+        summary: the line the text output ends with (parity's), shown above the table, so
+            the page and the terminal say the same; without it, the changes' own count.
+        only: resources of one side with no counterpart on the other (parity's unpaired).
+        dangling: request-flow links that name something gone (gitsnap.flow).
+    """
     e = html.escape
     when = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     parts = [f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{e(title)}</title>",
              f"<style>{STYLE}</style></head><body>",
              f"<h1>{e(title)}</h1><p class=sub>{e(subtitle)} &middot; generated {when} by gitsnap</p>"]
     if findings:
-        parts.append(f"<h2>Findings ({len(findings)})</h2>")
+        parts.append(f"<h2>{plural(len(findings), 'finding')}</h2>")
         parts += [f"<div class=finding>{e(f)}</div>" for f in findings]
+    if only:
+        parts.append(f"<h2>{plural(len(only), 'unpaired resource')}</h2>")
+        parts += [f"<div class=finding>{e(x)}</div>" for x in only]
+    if dangling:
+        parts.append(f"<h2>{plural(len(dangling), 'dangling link')}</h2>")
+        parts += [f"<div class=finding>{e(x)}</div>" for x in dangling]
     parts.append("<h2>Summary</h2>")
     rows = summary_rows(changes)
+    if summary is not None:
+        parts.append(f"<p class='line{' none' if not rows and not findings and not only else ''}'>{e(summary)}</p>")
+    elif rows:
+        parts.append(f"<p class=line>{e(summary_line(changes))}</p>")
     if rows:
         parts.append("<table class=summary><tr><th>service</th><th>changed</th><th>added</th><th>removed</th><th>changes</th></tr>")
         parts += [f"<tr><td>{e(s)}</td><td>{a}</td><td>{b}</td><td>{c}</td><td>{d}</td></tr>" for s, a, b, c, d in rows]
         parts.append("</table>")
-    else:
-        parts.append("<p class=none>No differences.</p>")
+    elif summary is None:
+        parts.append(f"<p class=none>{e(summary_line(changes))}</p>")
     by_address: dict[str, list[Change]] = defaultdict(list)
     for c in changes:
         by_address[c.address].append(c)
@@ -84,7 +106,8 @@ def render(title: str, subtitle: str, changes: list[Change], findings: list[str]
         parts.append("<h2>Resources</h2>")
     for address, items in by_address.items():
         kind = items[0].kind if len(items) == 1 and not items[0].path else "changed"
-        parts.append(f"<section class='resource kind-{kind}'><h3>{e(address)}</h3><ul>")
+        name = f" <span class=label>({e(items[0].label)})</span>" if items[0].label else ""
+        parts.append(f"<section class='resource kind-{kind}'><h3>{e(address)}{name}</h3><ul>")
         for c in items:
             cls = "change redacted" if c.redacted else "change"
             parts.append(f"<li class='{cls}'>{e(describe(c))}</li>")

@@ -91,6 +91,7 @@ def drift(c: Ctx, rev: str, addresses: tuple[str, ...], only: tuple[str, ...], f
     try:
         report = run_drift(store, config, fingerprint_of(store), rev, only, addresses, include_status=status)
     except Exception as exc:  # [notify] on "failure": told before the error exits 2 (the group prints it)
+        _record_drift(store.path, "failed", Exit.ERROR, error=exc)
         if config.notify_urls:
             from ..notify import after_failure
 
@@ -102,7 +103,19 @@ def drift(c: Ctx, rev: str, addresses: tuple[str, ...], only: tuple[str, ...], f
         from ..notify import after_drift
 
         after_drift(config, store, report, rev, c.debug)
+    _record_drift(store.path, "drift" if report.changes else "no-drift",
+                  Exit.DIFFERENCES if report.changes else Exit.OK, commit=report.commit,
+                  counts={"changes": len(report.changes), "resources": len({ch.address for ch in report.changes})})
     sys.exit(Exit.DIFFERENCES if report.changes else Exit.OK)
+
+
+def _record_drift(repo: Path, outcome: str, code: int, *, commit: str | None = None,
+                  error: BaseException | None = None, counts: dict[str, int] | None = None) -> None:
+    """The run log line report --history marks drift checks with (appending never fails a run)."""
+    from ..runlog import RunEntry, record_run
+
+    record_run(repo, RunEntry(command="drift", outcome=outcome, exit_code=int(code), commit=commit,
+                              error=type(error).__name__ if error else None, counts=counts or {}))
 
 
 @cli.command()
@@ -110,29 +123,50 @@ def drift(c: Ctx, rev: str, addresses: tuple[str, ...], only: tuple[str, ...], f
 @click.argument("rev_b", required=False)
 @click.option("--drift", "drift_mode", is_flag=True, help="Live state against REV_A (default HEAD).")
 @click.option("--parity", "envs", nargs=2, default=None, metavar="ENV_A ENV_B", help="Two environments of REV_A.")
+@click.option("--history", "history", is_flag=True,
+              help="A timeline of the snapshots: changes per service per night, tags, drift, partial and failed runs.")
+@click.option("--since", default=None, metavar="SPAN",
+              help="With --history: how far back (90d, 12w or a UTC date like 2026-09-01; default 90d).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Where to write the HTML page.")
 @click.pass_obj
 def report(c: Ctx, rev_a: str | None, rev_b: str | None, drift_mode: bool, envs: tuple[str, str] | None,
-           output: Path) -> None:
-    """Write one self-contained HTML page: a diff (A B), drift (--drift) or parity (--parity prod staging)."""
+           history: bool, since: str | None, output: Path) -> None:
+    """Write one self-contained HTML page: a diff (A B), drift (--drift), parity (--parity prod
+    staging) or the history (--history [--since 90d])."""
+    from .. import render
     from .. import report as html_report
     from ..diff import apply_ignores, diff_snapshots
+    from ..errors import UsageError
     from ..flow import dangling_texts, of_snapshot
     from ..store.snapshot import Snapshot
 
+    if sum((bool(envs), drift_mode, history)) > 1:
+        raise UsageError("choose one of --drift, --parity and --history")
+    if since is not None and not history:
+        raise UsageError("--since goes with --history")
     store = open_store(c)
+    if history:
+        if rev_a or rev_b:
+            raise UsageError("--history takes no revisions: it covers main over --since")
+        from ..history import history_html
+
+        output.write_text(history_html(store, since), "utf-8")
+        click.echo(f"Wrote {output} (snapshots since {since or '90d'} ago)." if not since or since[-1:] in 'dw' else f"Wrote {output} (snapshots since {since}).")
+        return
     config = load_config(c)
     findings: list[str] = []
+    only: list[str] = []
+    summary: str | None = None
     if envs:
         from ..parity import parity
 
         rev = rev_a or "HEAD"
         result = parity(Snapshot.load(store, store.resolve(rev)), config.environments, envs[0], envs[1],
                         content=True, ignore=config.ignore)
-        findings = [f.message for f in result.findings]
-        findings += [f"only in {envs[0]}: {a}" for a in result.only_a] + [f"only in {envs[1]}: {b}" for b in result.only_b]
-        changes = [ch for pair in result.pairs for ch in pair.changes]
+        # the same findings, unpaired resources and last line as 'gitsnap parity' prints
+        findings, only, summary = [f.shown for f in result.findings], result.unpaired(), result.summary_line()
+        changes = result.changes()
         silenced = result.silenced
         title, subtitle = f"Parity: {envs[0]} vs {envs[1]}", f"snapshot {rev}: {_label(store.log(rev, limit=1)[0])}"
     elif drift_mode:
@@ -150,11 +184,16 @@ def report(c: Ctx, rev_a: str | None, rev_b: str | None, drift_mode: bool, envs:
         info_a, info_b = store.log(a, limit=1)[0], store.log(b, limit=1)[0]
         title = f"Changes {rev_a or _name(info_a)} -> {rev_b or _name(info_b)}"
         subtitle = f"{_label(info_a)} -> {_label(info_b)}"
-    ignored = [f"ignored {n}: {r.address} {r.path} ({r.reason})" for r, n in silenced if n]
+    ignored = [f"ignored {plural(n, 'change')}: {r.address} {r.path} ({r.reason})" for r, n in silenced if n]
     flow = of_snapshot(Snapshot.load(store, store.resolve(rev if envs or drift_mode else b)))
-    findings += dangling_texts(flow)
-    output.write_text(html_report.render(title, subtitle, changes, findings, ignored, flow), "utf-8")
-    click.echo(f"Wrote {output} ({plural(len(changes), 'change')}, {plural(len(findings), 'finding')}).")
+    dangling = dangling_texts(flow)
+    output.write_text(html_report.render(title, subtitle, changes, findings, ignored, flow, summary=summary,
+                                         only=only, dangling=dangling), "utf-8")
+    line = (summary or render.summary_line(changes)).rstrip(".")
+    said = [line[:1].lower() + line[1:]]
+    said += [plural(len(findings), "finding")] if findings and not summary else []
+    said += [plural(len(dangling), "dangling link")] if dangling else []
+    click.echo(f"Wrote {output} ({'; '.join(said)}).")
 
 
 def _when(info: Any) -> str:

@@ -30,7 +30,7 @@ def restore(c: Ctx, rev: str, addresses: tuple[str, ...], only: tuple[str, ...],
             delete: bool, fmt: str, record: bool, to_dir: Path | None) -> None:
     """Put live state back to snapshot REV: a plan by default, applied with --apply."""
     from ..errors import UsageError
-    from ..restore.run import Restore, RestoreError, applied_line, plan_json
+    from ..restore.run import Restore, RestoreError, applied_line
 
     if to_dir is not None:
         _restore_local(c, rev, addresses, to_dir, do_apply)
@@ -41,7 +41,8 @@ def restore(c: Ctx, rev: str, addresses: tuple[str, ...], only: tuple[str, ...],
     store = open_store(c)
     r = Restore(store, load_config(c), fingerprint_of(store), rev, addresses, only, delete)
     plan = r.plan()
-    click.echo(plan_json(plan) if fmt == "json" else plan.text(), nl=False)
+    names = plan_labels(plan, r.snapshot, r.live)
+    click.echo(labelled_json(plan, names) if fmt == "json" else labelled_text(plan.text(), names), nl=False)
     if not do_apply:
         if plan.actions and fmt == "text":
             click.echo("Nothing was changed: run again with --apply to apply this plan.")
@@ -50,20 +51,53 @@ def restore(c: Ctx, rev: str, addresses: tuple[str, ...], only: tuple[str, ...],
         raise RestoreError(f"{plural(len(plan.blocked), 'operation')} need the age identity, which this machine "
                            "does not have (GITSNAP_IDENTITY); nothing was changed")
     if not plan.actions:
-        _restore_outcome(rev, plan, plan, applied=False)
+        _restore_outcome(rev, plan, plan, applied=False, names=names)
         return
     if not yes and not click.confirm(f"Apply {plural(len(plan.actions), 'operation')} to live state?", default=False):
         raise DeclinedError("declined: nothing was changed")
-    r.apply(plan, progress=lambda op: click.echo(applied_line(op), err=True))
+    r.apply(plan, progress=lambda op: click.echo(labelled_line(applied_line(op), op.address, names), err=True))
     after = r.verify()
     if record:
         result = r.record(plan)
         if result.created:
             click.echo(f"Recorded the restored live state as snapshot {(result.commit or '')[:12]}.")
-    _restore_outcome(rev, plan, after, applied=True)
+    _restore_outcome(rev, plan, after, applied=True, names=names)
 
 
-def _restore_outcome(rev: str, plan: Any, after: Any, applied: bool) -> None:
+def plan_labels(plan: Any, snapshot: Any, live: Any) -> dict[str, str]:
+    """The label (gitsnap.labels) of each resource the plan names: the snapshot's document says
+    it, else live's (a resource created since)."""
+    from ..diff import resource_label
+
+    addresses = {op.address for op in plan.operations}
+    return {a: name for a in sorted(addresses) if (name := resource_label(a, live, snapshot))}
+
+
+def labelled_text(text: str, names: dict[str, str]) -> str:
+    """A plan's text with each resource's line (its address alone) followed by its label. Pure."""
+    from ..labels import named
+
+    return "".join(named(line, names[line]) + "\n" if line in names else line + "\n" for line in text.splitlines())
+
+
+def labelled_line(line: str, address: str, names: dict[str, str]) -> str:
+    """A line that starts with *address*, the address followed by its label. Pure."""
+    from ..labels import named
+
+    return named(address, names.get(address)) + line[len(address):] if line.startswith(address) else line
+
+
+def labelled_json(plan: Any, names: dict[str, str]) -> str:
+    """The plan as JSON, each operation with a ``label`` when its resource has one ("address"
+    unchanged)."""
+    doc = plan.to_json()
+    for op in doc["operations"]:
+        if op["address"] in names:
+            op["label"] = names[op["address"]]
+    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+
+
+def _restore_outcome(rev: str, plan: Any, after: Any, applied: bool, names: dict[str, str] | None = None) -> None:
     """Per resource: applied / skipped (why) / still different, from the plan and a fresh re-read
     of live state (*after*). Says "matches" only when it does; raises IncompleteError (exit 3)
     when anything selected was not done."""
@@ -71,8 +105,10 @@ def _restore_outcome(rev: str, plan: Any, after: Any, applied: bool) -> None:
 
     rows = outcomes(plan, after)
     click.echo(f"Outcome (live state re-read after {'applying' if applied else 'planning'}):")
+    from ..labels import named
+
     for row in rows:
-        click.echo(f"  {row.address}: {row.text()}")
+        click.echo(f"  {named(row.address, (names or {}).get(row.address))}: {row.text()}")
     left = [row for row in rows if not row.done]
     kept = sum(row.kept for row in rows)
     if left:

@@ -48,7 +48,7 @@ def test_repository_is_valid_git_with_an_annotated_tag(captured):
 
 
 def test_every_key_is_recorded_exactly_and_every_body_is_reachable(captured, endpoint):
-    g, info, _ = captured
+    g, info, result = captured
     entries = {e["key"]: e for e in index(g, "v1.0", estate.EDGE_BUCKET)}
     expected = {**estate.EDGE_KEYS, estate.BIG_KEY: info["big"]}
     assert set(entries) == set(expected)
@@ -59,6 +59,14 @@ def test_every_key_is_recorded_exactly_and_every_body_is_reachable(captured, end
         stored = g.git("cat-file", "blob", f"v1.0:blobs/{e['blob'][:2]}/{e['blob'][2:]}", binary=True)
         assert stored == body, key
     assert entries["a"]["blob"] == entries["same-as-a"]["blob"]
+    # the summary counts bodies as MANIFEST.md does (distinct contents), and says its downloads
+    # are counted per object read: "a" and "same-as-a" are two downloads and one body (issue 15)
+    bodies = g.manifest("v1.0")["totals"]["bodies"]
+    summary = " ".join(result.out.split())
+    assert f" {bodies} bodies; per object or package read: " in summary, summary
+    downloaded = int(summary.split("per object or package read: ")[1].split(" downloaded")[0])
+    assert downloaded > bodies
+    assert f" {bodies} bodies (" in g.show("v1.0:MANIFEST.md").decode("utf-8")
     # every body any bucket references is reachable from the tag
     tree = set(g.git("ls-tree", "-r", "--format=%(objectname)", "v1.0", "blobs/").split())
     for bucket in [b["Name"] for b in estate.s3(endpoint).list_buckets()["Buckets"]]:
@@ -202,11 +210,19 @@ def test_diff_names_each_edited_resource_and_field_and_nothing_else(captured, en
     }
     ttl = next(ch for ch in out["changes"] if ch["path"].endswith("DefaultTTL"))
     assert (ttl["old"], ttl["new"]) == (86400, 60)
+    assert ttl["location"] == {"field": ["DistributionConfig", "DefaultCacheBehavior", "DefaultTTL"]}
     secret = next(ch for ch in out["changes"] if ch["path"].endswith("STRIPE_SECRET_KEY"))
     assert secret["redacted"] is True and "old" not in secret
+    # where an object change is, for scripts: the exact key, not a quoted string (issue 15)
+    keys = {(ch["kind"], ch["location"]["key"], tuple(ch["location"].get("field", ())))
+            for ch in out["changes"] if ch["address"].startswith("s3/")}
+    assert keys == {("changed", "events/james-taylor.html", ("body",)), ("removed", "x//y", ()),
+                    ("added", "new/page.html", ())}
+    assert all(ch["location"]["file"] == "objects.jsonl" for ch in out["changes"] if ch["address"].startswith("s3/"))
 
     text = g("diff", "v1.0", "HEAD", "--content").out
-    assert f"cloudfront/{dist}  DistributionConfig.DefaultCacheBehavior.DefaultTTL: 86400 -> 60" in text
+    assert (f"cloudfront/{dist} (www.sailjada-prod.example)  DistributionConfig.DefaultCacheBehavior.DefaultTTL: "
+            "86400 -> 60") in text
     assert "Configuration.Environment.Variables.STRIPE_SECRET_KEY: changed (redacted)" in text
     assert "-<p>Sunset sail, 6pm, $89.</p>" in text and "+<p>Sunset sail, 5pm, $99.</p>" in text
     assert g("diff", "v1.0", "HEAD", "--exit-code", check=False).code == 1

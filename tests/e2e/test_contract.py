@@ -65,10 +65,10 @@ def test_restore_says_what_it_could_not_do_and_exits_3(tagged, endpoint):
     c("s3").put_object(Bucket="sailjada-prod", Key="index.html", Body=b"<h1>defaced</h1>")
     r = g("restore", "v1.0", "--apply", "--yes", "--no-capture", check=False)
     assert r.code == 3, r.out + r.err
-    row = next(line for line in r.out.splitlines() if line.startswith(f"  apigateway/{info['rest_api']}:"))
+    row = next(line for line in r.out.splitlines() if line.startswith(f"  apigateway/{info['rest_api']} (jada-bookings-api):"))
     assert "applied 1 operation" in row, r.out  # the description is put back
     assert "skipped: cannot-restore resources" in row and "does not rebuild them" in row, r.out
-    assert "  s3/sailjada-prod: applied 1 operation; matches" in r.out
+    assert "  s3/sailjada-prod (sailjada-prod.s3-website-us-east-1.amazonaws.com): applied 1 operation; matches" in r.out
     assert "now matches" not in r.out and "already matches" not in r.out
     assert "live state does not match v1.0: 1 of" in one_error_line(r)
     assert c("s3").get_object(Bucket="sailjada-prod", Key="index.html")["Body"].read() != b"<h1>defaced</h1>"

@@ -24,16 +24,22 @@ def test_drift_reports_live_changes_and_writes_nothing(gitsnap, endpoint):
     r = gitsnap("drift", check=False)
     assert r.code == 1
     dist = ids["distributions"]["sailjada-prod"]
-    assert f"cloudfront/{dist}  DistributionConfig.DefaultCacheBehavior.DefaultTTL: 86400 -> 60" in r.out
+    # each resource named the way people know it, next to its id (issue 15): the distribution
+    # by its alias, the bucket by its website; the function has no description, so no label
+    alias, website = "www.sailjada-prod.example", "sailjada-prod.s3-website-us-east-1.amazonaws.com"
+    assert f"cloudfront/{dist} ({alias})  DistributionConfig.DefaultCacheBehavior.DefaultTTL: 86400 -> 60" in r.out
     assert "lambda/jada-event-processor  Configuration.Timeout: 10 -> 30" in r.out
-    assert "s3/sailjada-prod  key 'events/james-taylor.html': changed" in r.out
+    assert f"s3/sailjada-prod ({website})  key 'events/james-taylor.html': changed" in r.out
     assert "cloudfront: 1 resource drifted (1 changed)" in r.out and "s3: 1 resource drifted (1 changed)" in r.out
     assert gitsnap.refs() == refs and object_count(gitsnap) == objects  # nothing written
     scoped = json.loads(gitsnap("drift", "--only", "lambda", "--format", "json", check=False).out)
     assert {c["address"] for c in scoped["changes"]} == {"lambda/jada-event-processor"}
     assert scoped["to"] == "live"
+    whole = json.loads(gitsnap("drift", "--format", "json", check=False).out)["changes"]
+    assert {(c["address"], c.get("label")) for c in whole} == {
+        (f"cloudfront/{dist}", alias), ("lambda/jada-event-processor", None), ("s3/sailjada-prod", website)}
     md = gitsnap("drift", "--format", "markdown", check=False).out
-    assert md.startswith("### gitsnap drift: live vs HEAD") and f"**`cloudfront/{dist}`**" in md
+    assert md.startswith("### gitsnap drift: live vs HEAD") and f"**`cloudfront/{dist}`** ({alias})" in md
 
 
 def test_ignore_rules_silence_noise_and_say_so(gitsnap, endpoint):

@@ -50,14 +50,15 @@ def test_reversed_cache_behaviours_are_seen_by_diff_drift_and_restore(gitsnap, e
 
     assert set_behaviours(cf, dist, ORDER[::-1]) == ORDER[::-1]  # nothing else about them changed
     expected = [{"address": address, "kind": "changed", "path": "DistributionConfig.CacheBehaviors.Items",
-                 "old": ORDER, "new": ORDER[::-1], "details": {"order": True}}]
+                 "old": ORDER, "new": ORDER[::-1], "details": {"order": True}, "label": "www.sailjada-prod.example",
+                 "location": {"field": ["DistributionConfig", "CacheBehaviors", "Items"]}}]
     drift = gitsnap("drift", "v1.0", "--format", "json", check=False)
     assert drift.code == 1 and json.loads(drift.out)["changes"] == expected
 
     gitsnap("capture", "--tag", "v2.0")  # the reversed order makes a commit...
     diff = gitsnap("diff", "v1.0", "v2.0", "--exit-code", check=False)  # ...and diff says what it was
     assert diff.code == 1
-    assert diff.out.splitlines()[0].startswith(f"{address}  DistributionConfig.CacheBehaviors.Items: ")
+    assert diff.out.splitlines()[0].startswith(f"{address} (www.sailjada-prod.example)  DistributionConfig.CacheBehaviors.Items: ")
     assert diff.out.splitlines()[0].endswith('["/api/*", "/img/*"] -> ["/img/*", "/api/*"]')
     assert diff.out.splitlines()[1] == "1 change in 1 resource (0 added, 0 removed, 1 changed)"
 

@@ -41,15 +41,26 @@ def test_the_seeds_case_yields_each_finding(gitsnap, endpoint, sample_estate):
     r = gitsnap("parity", "prod", "staging", "--content", check=False)
     assert r.code == 1
     findings = r.out.split("Findings:")[1]
-    assert f"cloudfront/{bad} (staging) references s3/sailjada-prod (prod) (origin sailjada-prod path /_staging)" in findings
-    assert "s3/sailjada-staging (staging) serves 1 keys prod does not have: 'events/preview.html'" in findings
+    # each resource with the name people know it by (issue 15): a distribution's alias, a bucket's website
+    site = "s3-website-us-east-1.amazonaws.com"
+    assert (f"cloudfront/{bad} (staging.sailjada.example, staging) references s3/sailjada-prod (sailjada-prod.{site}, "
+            "prod) (origin sailjada-prod path /_staging)") in findings
+    assert (f"s3/sailjada-staging (sailjada-staging.{site}, staging) serves 1 key prod does not have: "
+            "'events/preview.html'") in findings
     assert ("ContinuousBackups.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus: "
             'prod "ENABLED", staging "DISABLED"') in findings
     assert "-<p>Sunset sail, 6pm, $89.</p>" in r.out and "+<p>Sunset sail, 6pm, $79.</p>" in r.out
-    assert "s3/queenofsandiego-prod <-> s3/queenofsandiego-staging: same" in r.out  # names masked: no noise
+    assert (f"s3/queenofsandiego-prod (queenofsandiego-prod.{site}) <-> "
+            f"s3/queenofsandiego-staging (queenofsandiego-staging.{site}): same") in r.out  # names masked: no noise
     doc = json.loads(gitsnap("parity", "prod", "staging", "--format", "json", check=False).out)
     assert doc["matches"] is False and f"cloudfront/{bad}" in doc["only"]["staging"]
     assert {f["kind"] for f in doc["findings"]} == {"cross-environment", "content-only-in-one", "setting-differs"}
+    # the JSON says the same as the text: its counts, its last line; addresses unchanged, labels beside them
+    assert doc["summary"]["line"] == r.out.splitlines()[-1]
+    assert doc["summary"]["findings"] == len(doc["findings"]) == sum(1 for x in r.out.splitlines() if x.startswith("  ! "))
+    assert doc["labels"][f"cloudfront/{bad}"] == "staging.sailjada.example"
+    assert any(f["message"].startswith(f"cloudfront/{bad} (staging) references s3/sailjada-prod (prod)")
+               for f in doc["findings"])
     # --live reads the same estate without writing anything
     refs = gitsnap.refs()
     assert gitsnap("parity", "prod", "staging", "--live", check=False).code == 1

@@ -55,10 +55,16 @@ def test_diff_and_parity_reports_render_with_the_changes_visible(gitsnap, endpoi
     assert any(r.startswith("cloudfront 1 0 0 1") for r in rows) and any(r.startswith("lambda 1 0 0 2") for r in rows)
     dist = ids["distributions"]["sailjada-prod"]
     cards = {t.split("\n")[0]: t for t in visible_text(browser, "section.resource")}
-    assert "DistributionConfig.DefaultCacheBehavior.DefaultTTL: 86400 -> 60" in cards[f"cloudfront/{dist}"]
+    # each card names its resource the way people know it (issue 15): the distribution by its
+    # alias, the bucket by its website; the function has no description, so its name alone
+    website = "sailjada-prod.s3-website-us-east-1.amazonaws.com"
+    assert set(cards) == {f"cloudfront/{dist} (www.sailjada-prod.example)", "lambda/jada-event-processor",
+                          f"s3/sailjada-prod ({website})"}
+    assert ("DistributionConfig.DefaultCacheBehavior.DefaultTTL: 86400 -> 60"
+            in cards[f"cloudfront/{dist} (www.sailjada-prod.example)"])
     assert visible_text(browser, "li.redacted") == [
         "Configuration.Environment.Variables.STRIPE_SECRET_KEY: changed (redacted)"]
-    diff = cards["s3/sailjada-prod"]
+    diff = cards[f"s3/sailjada-prod ({website})"]
     assert "Sunset sail, 6pm, $89." in diff and "Sunset sail, 5pm, $99." in diff  # side by side
     assert visible_text(browser, "table.diff .diff_chg")  # the changed characters are highlighted
     browser.save_screenshot(str(tmp_path / "report.png"))
@@ -77,11 +83,20 @@ def test_diff_and_parity_reports_render_with_the_changes_visible(gitsnap, endpoi
     s3.put_object(Bucket="sailjada-staging", Key="events/preview.html", Body=b"<p>soon</p>")
     gitsnap("capture")
     par = tmp_path / "parity.html"
-    gitsnap("report", "--parity", "prod", "staging", "-o", str(par))
+    wrote = gitsnap("report", "--parity", "prod", "staging", "-o", str(par)).out
     browser.get(par.as_uri())
     findings = visible_text(browser, ".finding")
-    assert any("s3/sailjada-staging (staging) serves 1 keys prod does not have" in f for f in findings)
-    assert any(f.startswith(f"cloudfront/{dist} vs cloudfront/") and "DefaultTTL: prod 60, staging 86400" in f
-               for f in findings)
+    assert any("s3/sailjada-staging (sailjada-staging.s3-website-us-east-1.amazonaws.com, staging) serves 1 key "
+               "prod does not have" in f for f in findings)
+    assert any(f.startswith(f"cloudfront/{dist} (www.sailjada-prod.example) vs cloudfront/")
+               and "DefaultTTL: prod 60, staging 86400" in f for f in findings)
+    # the page, the command's own line and 'gitsnap parity' say the same: counts and words (issue 15)
+    text = gitsnap("parity", "prod", "staging", check=False).out
+    last = text.splitlines()[-1]
+    assert last == "2 findings, 2 of 6 pairs differ, 0 unpaired resources"
+    page_text = " ".join(visible_text(browser, "body"))
+    assert last in page_text and "No differences." not in page_text
+    assert visible_text(browser, "h2")[0] == "2 findings" and len(findings) == 2
+    assert wrote.strip().endswith(f"({last}).")
     assert "Sunset sail, 6pm, $89." in " ".join(visible_text(browser, "table.diff"))  # staging's page, side by side
     browser.save_screenshot(str(tmp_path / "parity.png"))

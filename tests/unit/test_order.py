@@ -184,7 +184,8 @@ def test_reversed_cache_behaviours_are_one_readable_change():
     assert lines(changes) == ['DistributionConfig.CacheBehaviors.Items: ["/api/*", "/img/*"] -> ["/img/*", "/api/*"]']
     assert changes[0].to_json() == {"address": f"cloudfront/{DIST_ID}", "kind": "changed",
                                     "path": "DistributionConfig.CacheBehaviors.Items", "old": ["/api/*", "/img/*"],
-                                    "new": ["/img/*", "/api/*"], "details": {"order": True}}
+                                    "new": ["/img/*", "/api/*"], "details": {"order": True},
+                                    "location": {"field": ["DistributionConfig", "CacheBehaviors", "Items"]}}
 
 
 def test_an_edit_inside_a_behaviour_still_names_it_by_its_path_pattern_and_is_no_reorder():
