@@ -16,8 +16,10 @@ def _shard_refs(names: Iterable[str]) -> list[bytes]:
     return [b"refs/gitsnap/shards/" + name.encode() for name in names]
 
 
-def push_after_capture(store: Any, config: Any, extra_refs: Iterable[bytes] = ()) -> str | None:
+def push_after_capture(store: Any, config: Any, extra_refs: Iterable[bytes] = (), *, main: bool = True) -> str | None:
     """Push to ``[remote] url`` after a capture; the one-line summary, or None with no remote.
+
+    *main* False (a shard) pushes only *extra_refs* and the settings, never main.
 
     Raises what :func:`gitsnap.store.remote.push` raises (a rejected push is exit 2: the
     snapshot is written here either way, and the message says what to do).
@@ -26,7 +28,17 @@ def push_after_capture(store: Any, config: Any, extra_refs: Iterable[bytes] = ()
         return None
     from ..store.remote import push
 
-    return push(store, config.remote_url, list(extra_refs)).summary()
+    return push(store, config.remote_url, list(extra_refs), main=main).summary()
+
+
+def fetch_shards(store: Any, config: Any) -> str | None:
+    """Bring the remote's shard refs (and main, tags) before shards are combined; a summary
+    line, or None with no ``[remote] url``."""
+    if not getattr(config, "remote_url", None):
+        return None
+    from ..store.remote import fetch
+
+    return fetch(store, config.remote_url).summary()
 
 
 @cli.command("push")

@@ -9,6 +9,8 @@ import click
 from ..errors import UsageError
 from ..words import plural
 from .app import Ctx, Exit, cli, load_config, open_store
+from .remote import fetch_shards
+from .snapshots import failed_lines, push_after
 
 
 @cli.command()
@@ -43,6 +45,9 @@ def commit(c: Ctx, from_shards: bool, names: tuple[str, ...], tag: str | None, m
             raise UsageError(f"invalid tag name {tag!r}: use letters, digits, '.', '-', '_' (e.g. v1.0)")
         if store.tag_exists(tag) and not force:
             raise UsageError(f"tag {tag!r} already exists: choose another name or pass --force")
+    fetched = fetch_shards(store, config)  # [remote] url: the shards other machines pushed
+    if fetched:
+        click.echo(fetched)
     try:
         fingerprint = fingerprinter(store)
         guard = make_guard(config, fingerprint)
@@ -67,12 +72,13 @@ def commit(c: Ctx, from_shards: bool, names: tuple[str, ...], tag: str | None, m
     unreadable = {a: r["unreadable"] for u in result.units for a, r in u.resources.items() if r.get("unreadable")}
     for line in capture_notes(result.covered, result.seen, result.dropped, unreadable):
         click.echo(line)
-    for u in result.failed:
-        click.echo(f"gitsnap: failed: {u.error} (previous state of {u.path} kept)", err=True)
+    for line in failed_lines(result.failed):
+        click.echo(line, err=True)
     tagged = f", tagged {result.tag}" if result.tag else ""
     click.echo(f"Snapshot {(result.commit or '')[:12]} committed from {plural(len(result.shards), 'shard')}{tagged}.")
     if config.notify_urls:
         from ..notify import after_capture
 
         after_capture(config, store, result, c.debug)
+    push_after(c, store, config)
     sys.exit(Exit.PARTIAL if result.failed else Exit.OK)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -107,6 +110,8 @@ def capture(c: Ctx, tag: str | None, message: str | None, only: tuple[str, ...],
             cap.check(request)
             result = cap.run(request, sealer(store, config))
     except Exception as exc:  # [notify] on "failure": told before the error exits 2 (the group prints it)
+        if shard is None:
+            _record_capture(store.path, "failed", Exit.ERROR, error=exc)
         if config.notify_urls:
             from ..notify import after_failure
 
@@ -117,8 +122,8 @@ def capture(c: Ctx, tag: str | None, message: str | None, only: tuple[str, ...],
     unreadable = {a: r["unreadable"] for u in result.units for a, r in u.resources.items() if r.get("unreadable")}
     for line in capture_notes(result.covered, result.seen, result.dropped, unreadable):
         click.echo(line)
-    for u in result.failed:
-        click.echo(f"gitsnap: failed: {u.error} (previous state of {u.path} kept)", err=True)
+    for line in failed_lines(result.failed):
+        click.echo(line, err=True)
     if result.findings:
         click.echo(f"gitsnap: sealed {plural(len(result.findings), 'secret')} found in what was captured "
                    "(values replaced by fingerprints; originals sealed to the recipients):", err=True)
@@ -131,18 +136,62 @@ def capture(c: Ctx, tag: str | None, message: str | None, only: tuple[str, ...],
                    f"(first: {result.unscanned[0]})", err=True)
     short = (result.commit or "")[:12]
     tagged = f", tagged {result.tag}" if result.tag else ""
+    code = Exit.PARTIAL if result.failed else Exit.OK
     if result.shard is not None:  # not a snapshot: [notify] speaks when the shards are combined
         click.echo(f"Shard {result.shard} {short} written; combine with `gitsnap commit --from-shards`")
-        sys.exit(Exit.PARTIAL if result.failed else Exit.OK)
+        push_after(c, store, config, [f"refs/gitsnap/shards/{result.shard}".encode()], main=False)
+        sys.exit(code)
     if result.created:
         click.echo(f"Snapshot {short} committed{tagged}.")
     elif result.commit:
         click.echo(f"No changes since {short}: no new commit{tagged}.")
+    _record_capture(store.path, "partial" if result.failed else "changes" if result.created else "ok", code,
+                    commit=result.commit, failed=[u.path for u in result.failed],
+                    counts={"units": len(result.units), "failed_units": len(result.failed)})
     if config.notify_urls:  # apprise is imported only then; a failing notifier leaves the exit code as is
         from ..notify import after_capture
 
         after_capture(config, store, result, c.debug)
-    sys.exit(Exit.PARTIAL if result.failed else Exit.OK)
+    push_after(c, store, config)
+    sys.exit(code)
+
+
+def failed_lines(failed: Sequence[Any]) -> list[str]:
+    """One line per distinct failure: the units one error failed (an account whose role was
+    refused fails all its units with the same words) are named together, not once each."""
+    by_error: dict[str, list[str]] = {}
+    for unit in failed:
+        by_error.setdefault(str(unit.error), []).append(unit.path)
+    return [f"gitsnap: failed: {error} (previous state of {paths[0]} kept)" if len(paths) == 1 else
+            f"gitsnap: failed: {error} (previous state of {plural(len(paths), 'unit')} kept: {', '.join(paths)})"
+            for error, paths in by_error.items()]
+
+
+def push_after(c: Ctx, store: Any, config: Any, refs: list[bytes] | None = None, *, main: bool = True) -> None:
+    """``[remote] url``: push what was just written (a rejected push is exit 2: the snapshot is
+    committed here either way, and the error says what to do; [notify] is told, as for a failure)."""
+    from .remote import push_after_capture
+
+    try:
+        line = push_after_capture(store, config, refs or (), main=main)
+    except Exception as exc:
+        if config.notify_urls:
+            from ..notify import after_failure
+
+            after_failure(config, "push", store.path, exc, c.debug)
+        raise
+    if line:
+        click.echo(line)
+
+
+def _record_capture(repo: Path, outcome: str, code: int, *, commit: str | None = None, error: BaseException | None = None,
+                    failed: list[str] | None = None, counts: dict[str, int] | None = None) -> None:
+    """The run log line report --history draws (gitsnap-runs.jsonl; appending never fails a run)."""
+    from ..runlog import RunEntry, record_run
+
+    record_run(repo, RunEntry(command="capture", outcome=outcome, exit_code=int(code), commit=commit,
+                              error=type(error).__name__ if error else None, units=tuple(failed or ()),
+                              counts=counts or {}))
 
 
 @cli.command(name="log")

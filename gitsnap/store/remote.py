@@ -102,6 +102,16 @@ class FetchResult:
     updated: dict[bytes, tuple[str | None, str]] = field(default_factory=dict)
     left: dict[bytes, str] = field(default_factory=dict)
 
+    def summary(self) -> str:
+        """One line: how many refs came, the shards among them, and what was left as it was."""
+        from ..words import plural
+
+        shards = sum(1 for ref in self.updated if ref.startswith(SHARDS))
+        came = f"fetched {plural(len(self.updated), 'ref')}" if self.updated else "nothing new to fetch"
+        among = f" ({plural(shards, 'shard')})" if shards else ""
+        left = "".join(f"; {_short(ref)} left: {why}" for ref, why in sorted(self.left.items()))
+        return f"{came}{among} from {self.url}{left}"
+
 
 # -- the remote --------------------------------------------------------------------------------
 
@@ -146,8 +156,11 @@ class Remote(Transport):
 
     # -- push ----------------------------------------------------------------------------------
 
-    def push(self, store: SnapshotStore, refs: Iterable[bytes] = ()) -> PushResult:
+    def push(self, store: SnapshotStore, refs: Iterable[bytes] = (), *, main: bool = True) -> PushResult:
         """Push main, every tag the remote lacks, the settings and the shard *refs* given.
+
+        *main* False leaves main out: a shard machine's main is only where its shard started,
+        and the remote's may have moved on since (another night was combined).
 
         Raises:
             RemoteRejectedError: the remote's main (or a given shard) is not an ancestor of
@@ -164,13 +177,13 @@ class Remote(Transport):
         if missing:
             raise RemoteError(f"{_short(missing[0])} does not exist in {store.path}: capture it first")
         settings = settings_commit(store)
-        if BRANCH not in local and not extra:
+        if (BRANCH not in local or not main) and not extra:
             raise RemoteError(f"{store.path} has no snapshot to push yet: run 'gitsnap capture' first")
         left: dict[bytes, str] = {}
 
         def decide(remote: dict[bytes, bytes]) -> dict[bytes, bytes]:
             out: dict[bytes, bytes] = {}
-            for ref in ([BRANCH] if BRANCH in local else []) + extra:
+            for ref in ([BRANCH] if BRANCH in local and main else []) + extra:
                 if _moves_forward(store, remote.get(ref), local[ref], ref, self.shown):
                     out[ref] = local[ref]
             for ref, value in local.items():
@@ -346,9 +359,10 @@ def _sync_new_files(folder: Path, before: set[str]) -> None:
 # -- the API the CLI uses ----------------------------------------------------------------------
 
 
-def push(store: SnapshotStore, url: str, refs: Iterable[bytes] = (), **options: Any) -> PushResult:
+def push(store: SnapshotStore, url: str, refs: Iterable[bytes] = (), *, main: bool = True,
+         **options: Any) -> PushResult:
     """Push main, new tags, the settings and the shard *refs* to *url* (see :meth:`Remote.push`)."""
-    return Remote(url, **options).push(store, refs)
+    return Remote(url, **options).push(store, refs, main=main)
 
 
 def push_with_lease(store: SnapshotStore, url: str, ref: bytes, expected_old: str | bytes | None,

@@ -30,6 +30,7 @@ from click.testing import CliRunner
 from gitsnap.cli import cli
 from gitsnap.sandbox import estate as sample
 
+from ..conftest import GITSNAP as GITSNAP_BIN
 from ..conftest import Gitsnap, base_env
 
 pytestmark = pytest.mark.e2e
@@ -236,3 +237,42 @@ def test_push_and_clone_over_git_http_backend_never_printing_the_token(
     other = check_clone(captured, url, tmp_path)
     assert TOKEN not in "".join(p.read_text("utf-8", "replace") for p in other.repo.glob("*") if p.is_file())
     shutil.rmtree(tmp_path / "checkout")
+
+
+def test_capture_pushes_itself_and_shards_meet_on_the_remote(endpoint, moto_server, tmp_path: Path) -> None:
+    """With ``[remote] url``: capture pushes main and its tag; a second machine (a clone) captures
+    a shard and pushes only the shard ref; ``commit --from-shards`` fetches it, combines and
+    pushes main. A capture from a repository the remote has moved past is committed here, and
+    its push is refused with exit 2 and what to do, the remote untouched."""
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)
+    config = f'[aws]\nservices = ["s3"]\n[remote]\nurl = "{remote}"\n'
+    s3 = sample.clients(endpoint)("s3")
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_object(Bucket=BUCKET, Key="index.html", Body=b"<h1>one</h1>\n")
+    first = Gitsnap(repo=tmp_path / "first", env=base_env(tmp_path, endpoint, moto_server.lightsail_endpoint))
+    first("init")
+    (first.repo / "gitsnap.toml").write_text(config)
+    out = first("capture", "--tag", "v1.0").out
+    assert f"pushed main and 1 tag to {remote}" in out, out
+    git = ["git", "-C", str(remote)]
+    assert subprocess.run([*git, "rev-parse", "main"], capture_output=True, text=True).stdout.strip() == first.head()
+
+    job = Gitsnap(repo=tmp_path / "job", env=first.env)  # the same HOME: the same fingerprint key
+    subprocess.run([GITSNAP_BIN, "clone", str(remote), str(job.repo)], env=first.env, check=True, capture_output=True)
+    (job.repo / "gitsnap.toml").write_text(config)
+    s3.put_object(Bucket=BUCKET, Key="index.html", Body=b"<h1>two</h1>\n")
+    out = job("capture", "--shard", "web", "--only", "s3").out
+    assert f"pushed 1 shard to {remote}" in out and "main" not in out.splitlines()[-1], out
+    combined = first("commit", "--from-shards", "--tag", "v2.0").out
+    assert "(1 shard)" in combined and "committed from 1 shard" in combined, combined
+    assert f"pushed main and 1 tag to {remote}" in combined, combined
+    assert subprocess.run([*git, "rev-parse", "main"], capture_output=True, text=True).stdout.strip() == first.head()
+    assert subprocess.run([*git, "fsck", "--strict"], capture_output=True).returncode == 0
+
+    s3.put_object(Bucket=BUCKET, Key="index.html", Body=b"<h1>three</h1>\n")
+    before = subprocess.run([*git, "for-each-ref"], capture_output=True, text=True).stdout
+    stale = job("capture", check=False)  # its main is still v1.0: the remote has v2.0 since
+    assert stale.code == 2 and "someone else pushed" in stale.err and stale.err.count("\n") == 1, stale.err
+    assert "committed" in stale.out  # the snapshot is kept here
+    assert subprocess.run([*git, "for-each-ref"], capture_output=True, text=True).stdout == before
