@@ -9,12 +9,13 @@ reaches any more (store/gc.py).
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import click
 
 from ..errors import UsageError
 from ..words import plural
-from .app import Ctx, cli, open_store
+from .app import Ctx, cli, load_config, open_store
 
 _KEEP = click.IntRange(min=-1)
 _NONE_GIVEN = "would forget everything but the newest; give at least one --keep-… option"
@@ -50,7 +51,10 @@ def forget(c: Ctx, keep_last: int, keep_daily: int, keep_weekly: int, keep_month
     if policy.empty():
         raise UsageError(_NONE_GIVEN)
     store = open_store(c)
+    url = load_config(c).remote_url
     if apply_:
+        before = dict(store.refs())
+        there = _remote_in_step(store, url, before) if url else None
         plan, result = run_forget(store, policy)
     else:
         plan, result = get_plan(store, policy), None
@@ -80,7 +84,56 @@ def forget(c: Ctx, keep_last: int, keep_daily: int, keep_weekly: int, keep_month
     click.echo(f"Forgot {plural(len(result.forgotten), 'snapshot')}, kept {kept}; "
                f"{plural(len(result.rewritten), 'commit id')} changed, {plural(len(result.tags_moved), 'tag')} "
                f"re-created, {len(result.tags_deleted)} deleted; main is now {(result.head_after or '')[:12]}.")
-    click.echo("Run 'gitsnap gc --apply' to free their space; a pushed repository needs main pushed with a lease.")
+    if url and there is not None:
+        click.echo(_rewrite_remote(store, url, there, before, result))
+    click.echo("Run 'gitsnap gc --apply' to free their space.")
+
+
+def _remote_in_step(store: Any, url: str, here: dict[str, str]) -> dict[bytes, bytes] | None:
+    """The remote's refs, when it holds this history; None when it has none yet.
+
+    Raises:
+        RemoteRejectedError: the remote's main is not this repository's: forgetting here and
+            rewriting there would lose the snapshots only the remote has. Nothing is forgotten.
+    """
+    from ..store.remote import Remote, RemoteRejectedError, redact_url
+
+    there = Remote(url).refs()
+    theirs, ours = there.get(b"refs/heads/main"), here.get("refs/heads/main")
+    if theirs is None:
+        return None
+    if theirs.decode() != ours:
+        raise RemoteRejectedError(
+            f"{redact_url(url)}: its main is {theirs.decode()[:12]}, here {(ours or 'none')[:12]}: forget rewrites "
+            "both, so run it where the newest snapshots are (gitsnap clone the remote, then forget there); "
+            "nothing was forgotten")
+    return there
+
+
+def _rewrite_remote(store: Any, url: str, there: dict[bytes, bytes], before: dict[str, str], result: Any) -> str:
+    """Tell the remote what forget rewrote: main and each moved or deleted tag, every one with a
+    lease (moved only if the remote still holds what this repository held before), so a push
+    someone made meanwhile is never overwritten. A tag the remote never had is left for the
+    next push."""
+    from ..store.remote import push_with_lease, redact_url
+
+    now = dict(store.refs())
+    moves = [("refs/heads/main", before.get("refs/heads/main"), now.get("refs/heads/main"))]
+    moves += [(f"refs/tags/{t}", before.get(f"refs/tags/{t}"), now.get(f"refs/tags/{t}"))
+              for t in [*result.tags_moved, *result.tags_deleted]]
+    done = 0
+    for ref, old, new in moves:
+        held = there.get(ref.encode())
+        if held is None or held.decode() != old:
+            continue  # not there, or not what we had: the next push (or nobody) settles it
+        try:
+            push_with_lease(store, url, ref.encode(), old, new)
+        except Exception as exc:
+            hint = (f"git -C {store.path} push --force-with-lease={ref}:{old} URL {new or ''}:{ref}").rstrip()
+            raise type(exc)(f"{exc} (forgotten here; the remote still has the old {ref}: once checked, move it "
+                            f"with: {hint})") from exc
+        done += 1
+    return f"rewrote {plural(done, 'ref')} on {redact_url(url)} with a lease (main and the tags that moved)"
 
 
 @cli.command()

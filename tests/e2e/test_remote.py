@@ -276,3 +276,17 @@ def test_capture_pushes_itself_and_shards_meet_on_the_remote(endpoint, moto_serv
     assert stale.code == 2 and "someone else pushed" in stale.err and stale.err.count("\n") == 1, stale.err
     assert "committed" in stale.out  # the snapshot is kept here
     assert subprocess.run([*git, "for-each-ref"], capture_output=True, text=True).stdout == before
+
+    # forget with a remote: refused where the remote is ahead; where it is in step, the rewritten
+    # main and tags go to the remote with a lease, and a plain push is in step again afterwards
+    job_log = job("log").out
+    refused = job("forget", "--keep-last", "1", "--apply", check=False)
+    assert refused.code == 2 and "nothing was forgotten" in refused.err, refused.err
+    assert job("log").out == job_log
+    forgot = first("forget", "--keep-last", "1", "--apply").out
+    assert "rewrote 3 refs on" in forgot, forgot  # main, v2.0 moved, v1.0 deleted
+    assert subprocess.run([*git, "rev-parse", "main"], capture_output=True, text=True).stdout.strip() == first.head()
+    assert subprocess.run([*git, "tag"], capture_output=True, text=True).stdout.split() == ["v2.0"]
+    assert subprocess.run([*git, "rev-list", "--count", "main"], capture_output=True, text=True).stdout.strip() == "1"
+    assert "up to date" in first("push").out
+    assert subprocess.run([*git, "fsck", "--strict"], capture_output=True).returncode == 0
