@@ -338,7 +338,8 @@ def _moves_forward(store: SnapshotStore, there: bytes | None, here: bytes, ref: 
     what = "main" if ref == BRANCH else _short(ref)
     raise RemoteRejectedError(
         f"{shown}: the remote's {what} has snapshots this repository lacks (someone else pushed, or history "
-        f"was rewritten here): clone it elsewhere ('gitsnap clone URL DIR') and compare with 'gitsnap log'; "
+        f"was rewritten here): what is committed here stays here, unpushed; go on from a fresh copy "
+        f"('gitsnap clone URL DIR', then compare with 'gitsnap log') and let one machine capture into one remote; "
         "nothing was pushed")
 
 
