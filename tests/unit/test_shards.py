@@ -21,19 +21,21 @@ from typing import Any
 import pytest
 
 from gitsnap import canonical
-from gitsnap.capture.finish import make_guard
-from gitsnap.capture.shards import (
-    SHARD_FILE,
+from gitsnap.capture.combine import (
     NoShardsError,
     NothingNewError,
     ShardConflictError,
+    combine,
+    transform_trailers,
+)
+from gitsnap.capture.finish import make_guard
+from gitsnap.capture.shards import (
+    SHARD_FILE,
     ShardMovedError,
     ShardNameError,
     ShardWriter,
     check_shard_name,
-    combine,
     get_shard_tips,
-    transform_trailers,
 )
 from gitsnap.capture.units import UnitResult
 from gitsnap.capture.write import CaptureRequest, SnapshotWriter, read_manifest
