@@ -37,9 +37,7 @@ anew leaves names in the list that no longer exist: they are skipped.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -102,18 +100,7 @@ def read_list(path: Path) -> list[str]:
 def write_list(path: Path, names: Iterable[str]) -> None:
     """Replace the list, atomically and durably (before any pack it no longer names goes)."""
     path.parent.mkdir(exist_ok=True)
-    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")  # swept by sweep.py if killed
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write("".join(f"{name}\n" for name in dict.fromkeys(names)))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
-    durable.fsync_path(str(path.parent))
+    durable.replace_file(path, "".join(f"{name}\n" for name in dict.fromkeys(names)).encode("utf-8"))
 
 
 # -- one old pack, read for folding -----------------------------------------------------------

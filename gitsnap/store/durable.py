@@ -133,6 +133,24 @@ def fsync_path(path: str) -> None:
         os.close(fd)
 
 
+def replace_file(path: Path, data: bytes) -> None:
+    """Replace *path* with *data* atomically and durably: a temporary file beside it (swept by
+    sweep.py if killed), fsynced, renamed over it, then its folder fsynced. A reader sees the
+    old bytes or the new, never a mix, and a power cut after this returns keeps the new."""
+    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    fsync_path(str(path.parent))
+
+
 def full_sync(path: str) -> None:
     """Where ``fsync`` stops at the drive's cache (macOS), flush that cache too; else nothing."""
     op = getattr(fcntl, "F_FULLFSYNC", None)

@@ -35,7 +35,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 from dataclasses import dataclass, field
 
 from dulwich.file import FileLocked
@@ -326,13 +325,7 @@ def _move_tags(store: SnapshotStore, moves: list[tuple[str, str, str | None]], r
 def _write_journal(store: SnapshotStore, old: str, new: str, moves: list[tuple[str, str, str | None]]) -> None:
     path = store.path / JOURNAL
     path.parent.mkdir(exist_ok=True)
-    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")  # swept by sweep.py (gitsnap/*.tmp*) if killed
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump({"main": [old, new], "tags": [list(m) for m in moves]}, fh)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    durable.fsync_path(str(path.parent))
+    durable.replace_file(path, json.dumps({"main": [old, new], "tags": [list(m) for m in moves]}).encode("utf-8"))
 
 
 def _drop_journal(store: SnapshotStore) -> None:

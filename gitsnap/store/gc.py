@@ -424,20 +424,5 @@ def _expire_reflogs(git_dir: Path, removed: set[str]) -> int:
                                           entry.message))
             previous = entry.new_sha
         if out != lines:
-            _replace(path, b"".join(line + b"\n" for line in out))
+            durable.replace_file(path, b"".join(line + b"\n" for line in out))
     return changed
-
-
-def _replace(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
-    durable.fsync_path(str(path.parent))

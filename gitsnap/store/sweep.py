@@ -44,6 +44,7 @@ _PLACES: tuple[tuple[str, tuple[str, ...], bool, bool], ...] = (
     (".", ("*.lock",), False, False),  # HEAD.lock, config.lock, packed-refs.lock
     ("refs", ("*.lock",), True, False),  # a ref being moved
     ("logs", ("*.lock",), True, False),
+    ("logs", ("*.tmp[0-9]*",), True, True),  # a reflog gc is rewriting (durable.replace_file)
 )
 _FANOUT = ((("*.lock",), True), (("tmp_obj_*",), False))  # objects/<aa>/: dulwich's object locks; git's temps
 _KEEP = {"gitsnap.lock"}  # the capture lock itself: flock'ed, never stale by age

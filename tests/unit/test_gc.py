@@ -188,3 +188,18 @@ def test_a_pack_git_made_is_rewritten_too(forgotten):
     for entry in store.log():
         for blob in store.files(entry.id).values():
             store.read(blob)
+
+
+def test_a_reflog_rewrite_killed_half_way_is_swept_by_the_next_lock_holder(tmp_path: Path) -> None:
+    """gc rewrites reflogs through a temporary file beside them; a kill leaves it behind, and the
+    next command holding the capture lock removes it (the reflog itself untouched)."""
+    from gitsnap.store import SnapshotStore
+
+    store = SnapshotStore.init(tmp_path / "snap")
+    logs = store.path / "logs" / "refs" / "heads"
+    logs.mkdir(parents=True, exist_ok=True)
+    (logs / "main").write_text("kept\n")
+    (logs / "main.tmp4242").write_text("half")
+    with store.lock():
+        pass
+    assert not (logs / "main.tmp4242").exists() and (logs / "main").read_text() == "kept\n"
