@@ -24,7 +24,7 @@ from .. import canonical
 from ..errors import GitsnapError
 from ..plan import Plan, Seen
 from ..secrets.guard import Guard
-from ..store import ConcurrentUpdateError, RepositoryError, RevisionError, SnapshotStore
+from ..store import ConcurrentUpdateError, RepositoryError, SnapshotStore
 from ..store.revisions import TreeFiles
 from ..words import plural
 from .shards import SHARD_FILE, SHARD_FORMAT, TRAILER, ShardMovedError, get_shard_tips, shard_ref
@@ -128,14 +128,6 @@ def get_consumed(store: SnapshotStore, head: str | None) -> dict[str, tuple[str,
     return out
 
 
-def _reaches(store: SnapshotStore, start: str, wanted: str) -> bool:
-    """Whether *wanted* is *start* or one of its ancestors (False when *start* is not here)."""
-    try:
-        return any(entry.id == wanted for entry in store.log(start))
-    except (RevisionError, RepositoryError):
-        return False
-
-
 def get_stale_reason(store: SnapshotStore, name: str, tip: str, consumed: Mapping[str, tuple[str, str]]) -> str | None:
     """Why shard *name*'s latest commit *tip* must not be applied again, or None if it is new."""
     if name not in consumed:
@@ -143,7 +135,11 @@ def get_stale_reason(store: SnapshotStore, name: str, tip: str, consumed: Mappin
     used, into = consumed[name]
     if tip == used:
         return f"shard {name} ({tip[:12]}) was already combined into {into[:12]}"
-    if _reaches(store, used, tip):
+    try:
+        older = store.reaches(used, tip)
+    except RepositoryError:  # the consumed commit is not here (its shard was deleted): not older
+        older = False
+    if older:
         return f"shard {name} ({tip[:12]}) is older than {used[:12]}, which was combined into {into[:12]}"
     return None
 

@@ -29,11 +29,11 @@ from ..plan import Plan
 from ..secrets.guard import Guard
 from ..secrets.seal import Sealer
 from ..store import RepositoryError, SnapshotStore
+from ..store.revisions import SHARD_REFS
 from ..words import plural
 from .units import UnitResult
 from .write import CaptureRequest
 
-SHARD_REFS = "refs/gitsnap/shards/"  # + NAME: each shard's latest commit (push/fetch this prefix)
 SHARD_FILE = "shard.json"  # at the root of a shard commit's tree
 SHARD_FORMAT = 1
 TRAILER = "Gitsnap-Shard"  # in a combined commit's message: "Gitsnap-Shard: NAME <shard commit>"

@@ -13,7 +13,9 @@ from .app import Ctx, cli, load_config, open_store
 
 
 def _shard_refs(names: Iterable[str]) -> list[bytes]:
-    return [b"refs/gitsnap/shards/" + name.encode() for name in names]
+    from ..engine import shard_ref
+
+    return [shard_ref(name).encode() for name in names]
 
 
 def push_after_capture(store: Any, config: Any, extra_refs: Iterable[bytes] = (), *, main: bool = True) -> str | None:

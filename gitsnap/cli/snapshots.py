@@ -139,7 +139,9 @@ def capture(c: Ctx, tag: str | None, message: str | None, only: tuple[str, ...],
     code = Exit.PARTIAL if result.failed else Exit.OK
     if result.shard is not None:  # not a snapshot: [notify] speaks when the shards are combined
         click.echo(f"Shard {result.shard} {short} written; combine with `gitsnap commit --from-shards`")
-        push_after(c, store, config, [f"refs/gitsnap/shards/{result.shard}".encode()], main=False)
+        from ..engine import shard_ref
+
+        push_after(c, store, config, [shard_ref(result.shard).encode()], main=False)
         sys.exit(code)
     if result.created:
         click.echo(f"Snapshot {short} committed{tagged}.")

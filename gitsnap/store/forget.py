@@ -352,7 +352,7 @@ def resume(store: SnapshotStore) -> list[str]:
         _drop_journal(store)
         return []
     head = store.head()
-    if head == old_head or not _reaches(store, head, new_head):
+    if head == old_head or not store.reaches(head, new_head):
         _drop_journal(store)
         return []
     done = []
@@ -371,14 +371,3 @@ def resume(store: SnapshotStore) -> list[str]:
     if done:
         log.warning("finished an interrupted forget: %d tag(s) moved or deleted (%s)", len(done), ", ".join(done))
     return done
-
-
-def _reaches(store: SnapshotStore, head: str | None, commit_id: str) -> bool:
-    """Whether *commit_id* is *head* or one of its first-parent ancestors."""
-    at = head
-    while at is not None:
-        if at == commit_id:
-            return True
-        parents = store._object(at, "commit").parents  # type: ignore[attr-defined]
-        at = parents[0].decode() if parents else None
-    return False

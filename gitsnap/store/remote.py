@@ -34,6 +34,7 @@ from dulwich.objects import ZERO_SHA
 from . import durable
 from .errors import CorruptObjectError, RepositoryError
 from .repo import BRANCH, SnapshotStore
+from .revisions import SHARD_REFS
 from .settings import SETTINGS_REF, settings_commit
 from .transport import RemoteError, Transport, redact_url, scrub
 
@@ -44,7 +45,7 @@ __all__ = ["DEFAULT_FETCH", "FetchResult", "PushResult", "Remote", "RemoteError"
 log = logging.getLogger(__name__)
 
 TAGS = b"refs/tags/"
-SHARDS = b"refs/gitsnap/shards/"
+SHARDS = SHARD_REFS.encode()
 DEFAULT_FETCH = (BRANCH, TAGS + b"*", SHARDS + b"*")
 
 
@@ -58,7 +59,7 @@ class RemoteRejectedError(RemoteError):
 
 def _short(ref: bytes) -> str:
     name = ref.decode("utf-8", "replace")
-    for prefix, label in (("refs/heads/", ""), ("refs/tags/", "tag "), ("refs/gitsnap/shards/", "shard ")):
+    for prefix, label in (("refs/heads/", ""), ("refs/tags/", "tag "), (SHARD_REFS, "shard ")):
         if name.startswith(prefix):
             return label + name[len(prefix):]
     return name
@@ -301,11 +302,15 @@ def _matches(ref: bytes, patterns: list[bytes]) -> bool:
 
 
 def _is_ancestor(store: SnapshotStore, ancestor: bytes, descendant: bytes) -> bool:
-    """Whether commit *ancestor* is *descendant* or reachable from it (first and other parents).
-    An *ancestor* not in this repository is not (someone else's snapshot)."""
+    """Whether commit *ancestor* is *descendant* or reachable from it. An *ancestor* not in this
+    repository is not (someone else's snapshot); nor is one behind damage (verify says which)."""
     if ancestor == descendant:
         return True
     if not store.has(ancestor.decode()):
+        return False
+    try:
+        return store.reaches(descendant.decode(), ancestor.decode())
+    except CorruptObjectError:
         return False
     todo, seen = [descendant.decode()], set()
     target = ancestor.decode()

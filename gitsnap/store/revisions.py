@@ -18,6 +18,7 @@ from .errors import (
 from .objects import ObjectReader, _damaged
 
 BRANCH = b"refs/heads/main"
+SHARD_REFS = "refs/gitsnap/shards/"  # + NAME: a shard's latest commit (capture --shard; pushed and fetched)
 LOCK_NAME = "gitsnap.lock"
 SOUND_CACHE = "gitsnap/sound.cache"
 _ANCESTRY = re.compile(r"^(.+?)((?:~\d*|\^)+)$")  # v1.0~2, HEAD^^, HEAD~
@@ -225,6 +226,23 @@ class RevisionReader(ObjectReader):
                     pc = self._commit_from(p, f"commit {cid} has parent {p}")
                     heapq.heappush(ready, (-pc.commit_time, next(order), p, pc))
         return out
+
+    def reaches(self, start: str | None, wanted: str) -> bool:
+        """Whether commit *wanted* is *start* or one of its ancestors (every parent followed).
+
+        Raises:
+            CorruptObjectError: a commit on the way is missing or damaged.
+        """
+        todo, seen = ([start] if start else []), set()
+        while todo:
+            current = todo.pop()
+            if current == wanted:
+                return True
+            if current in seen:
+                continue
+            seen.add(current)
+            todo.extend(p.decode() for p in self._object(current, "commit").parents)  # type: ignore[attr-defined]
+        return False
 
     def _commit_from(self, commit_id: str, subject: str) -> Commit:
         """A commit, checked; damage is told as "<subject>, which is missing"."""

@@ -43,7 +43,7 @@ def settings_commit(store: SnapshotStore) -> bytes | None:
         return local.encode()
     tree = store.write_tree({SETTINGS_FILE: store.add_bytes(content)})
     commit = store.commit(tree, local, "gitsnap settings: fingerprint key id and recipients, for clones\n")
-    if not store._swap(SETTINGS_REF, local.encode() if local else None, commit.encode()):
+    if not store.move_ref(SETTINGS_REF.decode(), local, commit):
         raise RepositoryError(f"{SETTINGS_REF.decode()} moved while it was written (another push ran?): push again")
     return commit.encode()
 
