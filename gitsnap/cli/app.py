@@ -16,6 +16,7 @@ import logging
 import os
 import signal
 import sys
+import time
 import traceback
 from collections.abc import MutableMapping
 from dataclasses import dataclass
@@ -69,6 +70,11 @@ class Ctx:
     debug: bool
     profile: str | None = None  # --profile, already in AWS_PROFILE; also overrides [aws] profile
     region: str | None = None  # --region, already in AWS_REGION and AWS_DEFAULT_REGION
+
+
+def utc_time(seconds: float) -> str:
+    """A snapshot's time as log and forget print it: ``2026-12-01 04:20:25Z``."""
+    return time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime(seconds))
 
 
 def fail(message: str, debug: bool, code: int = Exit.ERROR) -> NoReturn:

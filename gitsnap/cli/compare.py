@@ -84,6 +84,7 @@ def drift(c: Ctx, rev: str, addresses: tuple[str, ...], only: tuple[str, ...], f
     """Live state against snapshot REV (default HEAD); writes nothing. Exit 1 when it drifted."""
     from .. import render
     from ..drift import drift as run_drift
+    from ..runlog import record_run
 
     check_only(only)
     store = open_store(c)
@@ -91,7 +92,7 @@ def drift(c: Ctx, rev: str, addresses: tuple[str, ...], only: tuple[str, ...], f
     try:
         report = run_drift(store, config, fingerprint_of(store), rev, only, addresses, include_status=status)
     except Exception as exc:  # [notify] on "failure": told before the error exits 2 (the group prints it)
-        _record_drift(store.path, "failed", Exit.ERROR, error=exc)
+        record_run(store.path, {"command": "drift", "outcome": "failed", "exit_code": int(Exit.ERROR), "error": exc})
         if config.notify_urls:
             from ..notify import after_failure
 
@@ -103,19 +104,11 @@ def drift(c: Ctx, rev: str, addresses: tuple[str, ...], only: tuple[str, ...], f
         from ..notify import after_drift
 
         after_drift(config, store, report, rev, c.debug)
-    _record_drift(store.path, "drift" if report.changes else "no-drift",
-                  Exit.DIFFERENCES if report.changes else Exit.OK, commit=report.commit,
-                  counts={"changes": len(report.changes), "resources": len({ch.address for ch in report.changes})})
+    record_run(store.path, {"command": "drift", "outcome": "drift" if report.changes else "no-drift",
+                            "exit_code": int(Exit.DIFFERENCES if report.changes else Exit.OK), "commit": report.commit,
+                            "counts": {"changes": len(report.changes),
+                                       "resources": len({ch.address for ch in report.changes})}})
     sys.exit(Exit.DIFFERENCES if report.changes else Exit.OK)
-
-
-def _record_drift(repo: Path, outcome: str, code: int, *, commit: str | None = None,
-                  error: BaseException | None = None, counts: dict[str, int] | None = None) -> None:
-    """The run log line report --history marks drift checks with (appending never fails a run)."""
-    from ..runlog import RunEntry, record_run
-
-    record_run(repo, RunEntry(command="drift", outcome=outcome, exit_code=int(code), commit=commit,
-                              error=type(error).__name__ if error else None, counts=counts or {}))
 
 
 @cli.command()

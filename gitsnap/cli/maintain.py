@@ -8,21 +8,16 @@ reaches any more (store/gc.py).
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import click
 
 from ..errors import UsageError
 from ..words import plural
-from .app import Ctx, cli, load_config, open_store
+from .app import Ctx, cli, load_config, open_store, utc_time
 
 _KEEP = click.IntRange(min=-1)
 _NONE_GIVEN = "would forget everything but the newest; give at least one --keep-… option"
-
-
-def _when(seconds: int) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime(seconds))
 
 
 @cli.command()
@@ -63,9 +58,9 @@ def forget(c: Ctx, keep_last: int, keep_daily: int, keep_weekly: int, keep_month
         return
     for d in plan.decisions:
         tags = f" ({', '.join('tag: ' + t for t in d.snapshot.tags)})" if d.snapshot.tags else ""
-        what = f"keep    {d.snapshot.id[:12]} {_when(d.snapshot.time)}{tags}"
+        what = f"keep    {d.snapshot.id[:12]} {utc_time(d.snapshot.time)}{tags}"
         click.echo(f"{what}  [{', '.join(d.reasons)}]" if d.keep else f"forget  {d.snapshot.id[:12]} "
-                   f"{_when(d.snapshot.time)}{tags}")
+                   f"{utc_time(d.snapshot.time)}{tags}")
     kept, gone = len(plan.kept), len(plan.forgotten)
     doomed_tags = [t.name for t in plan.tags if t.commit in {d.snapshot.id for d in plan.forgotten}]
     for ref in plan.others:

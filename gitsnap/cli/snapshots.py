@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import click
 from rich.console import Console
 
 from ..words import plural
-from .app import Ctx, Exit, cli, load_config, open_store
+from .app import Ctx, Exit, cli, load_config, open_store, utc_time
 
 
 @cli.command()
@@ -96,6 +94,7 @@ def capture(c: Ctx, tag: str | None, message: str | None, only: tuple[str, ...],
     from ..keys import check_locations, fingerprinter, sealer
     from ..progress import RichReporter, summary_table
     from ..render import capture_notes
+    from ..runlog import record_run  # the line report --history draws; appending never fails a run
 
     store = open_store(c)
     config = load_config(c)
@@ -111,7 +110,8 @@ def capture(c: Ctx, tag: str | None, message: str | None, only: tuple[str, ...],
             result = cap.run(request, sealer(store, config))
     except Exception as exc:  # [notify] on "failure": told before the error exits 2 (the group prints it)
         if shard is None:
-            _record_capture(store.path, "failed", Exit.ERROR, error=exc)
+            record_run(store.path, {"command": "capture", "outcome": "failed", "exit_code": int(Exit.ERROR),
+                                    "error": exc})
         if config.notify_urls:
             from ..notify import after_failure
 
@@ -147,9 +147,10 @@ def capture(c: Ctx, tag: str | None, message: str | None, only: tuple[str, ...],
         click.echo(f"Snapshot {short} committed{tagged}.")
     elif result.commit:
         click.echo(f"No changes since {short}: no new commit{tagged}.")
-    _record_capture(store.path, "partial" if result.failed else "changes" if result.created else "ok", code,
-                    commit=result.commit, failed=[u.path for u in result.failed],
-                    counts={"units": len(result.units), "failed_units": len(result.failed)})
+    outcome = "partial" if result.failed else "changes" if result.created else "ok"
+    record_run(store.path, {"command": "capture", "outcome": outcome, "exit_code": int(code), "commit": result.commit,
+                            "units": [u.path for u in result.failed],
+                            "counts": {"units": len(result.units), "failed_units": len(result.failed)}})
     if config.notify_urls:  # apprise is imported only then; a failing notifier leaves the exit code as is
         from ..notify import after_capture
 
@@ -186,16 +187,6 @@ def push_after(c: Ctx, store: Any, config: Any, refs: list[bytes] | None = None,
         click.echo(line)
 
 
-def _record_capture(repo: Path, outcome: str, code: int, *, commit: str | None = None, error: BaseException | None = None,
-                    failed: list[str] | None = None, counts: dict[str, int] | None = None) -> None:
-    """The run log line report --history draws (gitsnap-runs.jsonl; appending never fails a run)."""
-    from ..runlog import RunEntry, record_run
-
-    record_run(repo, RunEntry(command="capture", outcome=outcome, exit_code=int(code), commit=commit,
-                              error=type(error).__name__ if error else None, units=tuple(failed or ()),
-                              counts=counts or {}))
-
-
 @cli.command(name="log")
 @click.option("-n", "--max-count", type=int, default=None, help="Show at most N snapshots.")
 @click.pass_obj
@@ -206,7 +197,7 @@ def log_cmd(c: Ctx, max_count: int | None) -> None:
     if not entries:
         click.echo("No snapshots yet: run 'gitsnap capture'.")
     for entry in entries:
-        when = time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime(entry.time))
+        when = utc_time(entry.time)
         tags = f" ({', '.join('tag: ' + t for t in entry.tags)})" if entry.tags else ""
         click.echo(f"{entry.id[:12]} {when}{tags} {entry.message.splitlines()[0] if entry.message else ''}")
 
