@@ -18,19 +18,26 @@ def _shard_refs(names: Iterable[str]) -> list[bytes]:
     return [shard_ref(name).encode() for name in names]
 
 
-def push_after_capture(store: Any, config: Any, extra_refs: Iterable[bytes] = (), *, main: bool = True) -> str | None:
-    """Push to ``[remote] url`` after a capture; the one-line summary, or None with no remote.
+def push_after(c: Ctx, store: Any, config: Any, refs: Iterable[bytes] = (), *, main: bool = True) -> None:
+    """``[remote] url``: push what a capture or a combine just wrote, and say so in one line;
+    nothing without a remote. *main* False (a shard) pushes only *refs* and the settings.
 
-    *main* False (a shard) pushes only *extra_refs* and the settings, never main.
-
-    Raises what :func:`gitsnap.store.remote.push` raises (a rejected push is exit 2: the
-    snapshot is written here either way, and the message says what to do).
+    A rejected push is exit 2 (the snapshot is committed here either way, and the error says
+    what to do); [notify] is told, as for a failure.
     """
     if not getattr(config, "remote_url", None):
-        return None
+        return
     from ..store.remote import push
 
-    return push(store, config.remote_url, list(extra_refs), main=main).summary()
+    try:
+        line = push(store, config.remote_url, list(refs), main=main).summary()
+    except Exception as exc:
+        if config.notify_urls:
+            from ..notify import after_failure
+
+            after_failure(config, "push", store.path, exc, c.debug)
+        raise
+    click.echo(line)
 
 
 def fetch_shards(store: Any, config: Any) -> str | None:

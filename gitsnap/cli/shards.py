@@ -9,8 +9,8 @@ import click
 from ..errors import UsageError
 from ..words import plural
 from .app import Ctx, Exit, cli, load_config, open_store
-from .remote import fetch_shards
-from .snapshots import failed_lines, push_after
+from .remote import fetch_shards, push_after
+from .snapshots import failed_lines
 
 
 @cli.command()

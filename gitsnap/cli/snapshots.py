@@ -12,6 +12,7 @@ from rich.console import Console
 
 from ..words import plural
 from .app import Ctx, Exit, cli, load_config, open_store, utc_time
+from .remote import push_after
 
 
 @cli.command()
@@ -168,23 +169,6 @@ def failed_lines(failed: Sequence[Any]) -> list[str]:
     return [f"gitsnap: failed: {error} (previous state of {paths[0]} kept)" if len(paths) == 1 else
             f"gitsnap: failed: {error} (previous state of {plural(len(paths), 'unit')} kept: {', '.join(paths)})"
             for error, paths in by_error.items()]
-
-
-def push_after(c: Ctx, store: Any, config: Any, refs: list[bytes] | None = None, *, main: bool = True) -> None:
-    """``[remote] url``: push what was just written (a rejected push is exit 2: the snapshot is
-    committed here either way, and the error says what to do; [notify] is told, as for a failure)."""
-    from .remote import push_after_capture
-
-    try:
-        line = push_after_capture(store, config, refs or (), main=main)
-    except Exception as exc:
-        if config.notify_urls:
-            from ..notify import after_failure
-
-            after_failure(config, "push", store.path, exc, c.debug)
-        raise
-    if line:
-        click.echo(line)
 
 
 @cli.command(name="log")
