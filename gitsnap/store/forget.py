@@ -37,10 +37,9 @@ import json
 import logging
 from dataclasses import dataclass, field
 
-from dulwich.file import FileLocked
 from dulwich.objects import Commit, Tag
 
-from . import durable, sweep
+from . import durable
 from .errors import ConcurrentUpdateError, RepositoryError
 from .keep import Decision, Policy, Snap, transform_parents, transform_policy
 from .repo import BRANCH, SnapshotStore
@@ -49,7 +48,6 @@ log = logging.getLogger(__name__)
 
 JOURNAL = "gitsnap/forget.journal"
 TAGS = b"refs/tags/"
-_REFLOG_MESSAGE = b"gitsnap forget"
 
 
 class ForgetError(RepositoryError):
@@ -282,24 +280,8 @@ def _retarget(store: SnapshotStore, tag: TagRef, commit_id: str) -> str:
 
 
 def _move(store: SnapshotStore, ref: bytes | str, old: str, new: str | None) -> bool:
-    """Compare-and-swap (or delete, *new* None) one ref, everything written so far on disk first."""
-    name = ref if isinstance(ref, bytes) else ref.encode()
-    store.flush()
-    try:
-        with sweep.moving_refs(store.path):
-            if new is None:
-                moved = store._repo.refs.remove_if_equals(name, old.encode())
-            else:
-                message = _REFLOG_MESSAGE if name == BRANCH else None  # no reflog of tag objects (repo.py)
-                moved = store._repo.refs.set_if_equals(name, old.encode(), new.encode(), message=message)
-    except FileLocked as exc:
-        raise RepositoryError(f"{name.decode()} is locked by {store.path / name.decode()}.lock (a git command "
-                              "running here, or one that was killed), so it was not moved: if no git command is "
-                              "running, delete that file and run the command again") from exc
-    if moved:
-        with contextlib.suppress(durable.FlushError):
-            durable.fsync_path(str((store.path / name.decode()).parent))
-    return bool(moved)
+    """Compare-and-swap (or delete, *new* None) one ref, "gitsnap forget" in main's reflog."""
+    return store.move_ref(ref.decode() if isinstance(ref, bytes) else ref, old, new, command="forget")
 
 
 def _move_tags(store: SnapshotStore, moves: list[tuple[str, str, str | None]], result: Result) -> list[str]:

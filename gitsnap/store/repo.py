@@ -235,10 +235,11 @@ class SnapshotStore(RevisionReader):
                 "the snapshot branch moved during this capture (another capture ran?): nothing was changed; run capture again"
             )
 
-    def move_ref(self, ref: str, old: str | None, new: str) -> bool:
-        """Compare-and-swap any ref (a shard's, the settings'): True when it moved from *old*
-        (None: it must not exist yet) to *new*; False when someone moved it first."""
-        return self._swap(ref.encode(), old.encode() if old else None, new.encode())
+    def move_ref(self, ref: str, old: str | None, new: str | None, *, command: str = "capture") -> bool:
+        """Compare-and-swap any ref (a shard's, the settings', forget's): True when it moved from
+        *old* (None: it must not exist yet) to *new* (None: delete it; *old* then required);
+        False when someone moved it first. *command* names the run in main's reflog."""
+        return self._swap(ref.encode(), old.encode() if old else None, new.encode() if new else None, command)
 
     def flush(self) -> int:
         """Finish the pack being written and fsync every loose object written; how many files.
@@ -269,19 +270,23 @@ class SnapshotStore(RevisionReader):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)
 
-    def _swap(self, ref: bytes, old: bytes | None, new: bytes) -> bool:
+    def _swap(self, ref: bytes, old: bytes | None, new: bytes | None, command: str = "capture") -> bool:
         """Compare-and-swap a ref, once every object written so far is on disk.
 
         dulwich's set_if_equals treats old=None as "don't check", so "must not exist yet" goes
         through add_if_new instead. Only the branch gets a reflog entry: a reflog of tag
         objects makes 'git gc' complain "not a commit". dulwich fsyncs the ref file before
         renaming it; the folder holding its name is synced after, so a capture that reported
-        success survives a power cut."""
-        message = b"gitsnap capture" if ref == BRANCH else None
+        success survives a power cut. *new* None deletes the ref, if it still holds *old*."""
+        message = f"gitsnap {command}".encode() if ref == BRANCH else None
+        if new is None and old is None:
+            raise ValueError("deleting a ref needs the value it must still hold")
         self.flush()
         try:
             with sweep.moving_refs(self.path):
-                if old is None:
+                if new is None:
+                    moved = self._repo.refs.remove_if_equals(ref, old)
+                elif old is None:
                     moved = self._repo.refs.add_if_new(ref, new, message=message)
                 else:
                     moved = self._repo.refs.set_if_equals(ref, old, new, message=message)
@@ -289,7 +294,7 @@ class SnapshotStore(RevisionReader):
             lock = f"{self.path / ref.decode()}.lock"
             raise RepositoryError(f"{ref.decode()} is locked by {lock} (a git command running here, or one that "
                                   "was killed), so it was not moved: if no git command is running, delete that file "
-                                  "and run capture again") from exc
+                                  f"and run {command} again") from exc
         if moved:
             with contextlib.suppress(durable.FlushError):  # the ref moved; its folder's sync is best effort
                 durable.fsync_path(str((self.path / ref.decode()).parent))
